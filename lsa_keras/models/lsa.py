@@ -1,0 +1,149 @@
+"""The LSA model: an autoencoder with an autoregressive density estimator on its code."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from lsa_keras import losses as lsa_losses
+from lsa_keras.models import architectures
+from lsa_keras.models.trainers import JointLossTrainer
+
+# Supplement Table 1 (MNIST and CIFAR-10).
+DEFAULT_LEARNING_RATE = 1e-4
+DEFAULT_BATCH_SIZE = 256
+
+
+@keras.saving.register_keras_serializable(package="lsa_keras")
+class LSA(JointLossTrainer, keras.Model):
+    """Latent Space Autoregression (Abati et al., CVPR 2019).
+
+    An encoder maps an input to a code ``z`` in ``[0, 1]^d``, a decoder reconstructs the input
+    from it, and an autoregressive estimator outputs, for every latent variable ``z_i``, a
+    distribution over ``B`` bins conditioned on ``z_<i``. Training minimises
+    ``REC + lam * LLK`` (see :mod:`lsa_keras.losses`) with the model's own ``train_step``, so
+    ``model.fit(x)`` takes unlabeled images.
+
+    Build one with :meth:`from_architecture`. Calling the model on images
+    ``(batch, *input_shape)`` with values in ``[0, 1]`` returns a dict:
+
+    - ``"reconstruction"``: ``(batch, *input_shape)``, linear output;
+    - ``"code"``: ``(batch, d)``, the sigmoid code ``z``;
+    - ``"logits"``: ``(batch, d, B)``, one distribution over the bins per latent variable.
+
+    Args:
+        encoder: ``keras.Model`` from images to ``(batch, d)`` codes in ``[0, 1]``.
+        decoder: ``keras.Model`` from codes to images.
+        estimator: ``keras.Model`` from ``(batch, d, 1)`` to ``(batch, d, B)`` logits, whose
+            output ``j`` depends on inputs ``< j`` only.
+        lam: weight of the LLK term in the training objective (not used in scoring).
+        architecture: name of the registered architecture the networks came from, if any.
+    """
+
+    def __init__(self, encoder, decoder, estimator, lam=1.0, architecture=None, **kwargs):
+        super().__init__(**kwargs)
+        for part, net in (("encoder", encoder), ("decoder", decoder), ("estimator", estimator)):
+            if not isinstance(net, keras.Model) or not net.built:
+                raise ValueError(
+                    f"{part} must be a built keras.Model (for example a keras.Sequential that "
+                    f"starts with keras.Input); got {net!r}."
+                )
+        self.encoder, self.decoder, self.estimator = encoder, decoder, estimator
+        self.lam = float(lam)
+        self.architecture = architecture
+        self.bins = int(estimator.output_shape[-1])
+        self.code_length = int(encoder.output_shape[-1])
+        self.image_shape = tuple(encoder.input_shape[1:])
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.rec_tracker = keras.metrics.Mean(name="rec")
+        self.llk_tracker = keras.metrics.Mean(name="llk")
+        self.built = True
+
+    @classmethod
+    def from_architecture(
+        cls, name, code_length=64, bins=100, estimator_units=(32, 32, 32, 32), lam=1.0, **kwargs
+    ):
+        """An LSA with the networks of one of the paper's settings.
+
+        Args:
+            name: ``"mnist"`` (28x28x1) or ``"cifar10"`` (32x32x3).
+            code_length: d, 64 in the paper.
+            bins: B, 100 in the paper.
+            estimator_units: hidden MFC channels, ``(32, 32, 32, 32)`` in the paper.
+            lam: LLK weight, 1 in the paper for these settings.
+        """
+        encoder, decoder, estimator = architectures.build_networks(
+            name, code_length=code_length, bins=bins, estimator_units=estimator_units
+        )
+        return cls(encoder, decoder, estimator, lam=lam, architecture=name, **kwargs)
+
+    def call(self, inputs, training=None):
+        code = self.encoder(inputs, training=training)
+        reconstruction = self.decoder(code, training=training)
+        logits = self.estimator(ops.expand_dims(code, -1), training=training)
+        return {"reconstruction": reconstruction, "code": code, "logits": logits}
+
+    def joint_loss(self, x, outputs, sample_weight=None):
+        """Batch means ``{"loss", "rec", "llk"}`` of the objective; see :mod:`lsa_keras.losses`."""
+        return lsa_losses.lsa_loss(x, outputs, lam=self.lam, sample_weight=sample_weight)
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.rec_tracker, self.llk_tracker]
+
+    def compile(self, optimizer=None, **kwargs):
+        """Like ``keras.Model.compile``; the optimiser defaults to Adam with lr 1e-4.
+
+        The model trains its own objective, so ``loss`` must not be given.
+        """
+        if kwargs.get("loss") is not None:
+            raise ValueError(
+                "LSA trains its own objective (REC + lam * LLK); do not pass `loss`. Set the "
+                "LLK weight with LSA.from_architecture(..., lam=...)."
+            )
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(learning_rate=DEFAULT_LEARNING_RATE)
+        super().compile(optimizer=optimizer, **kwargs)
+
+    def fit(self, x=None, y=None, batch_size=None, **kwargs):
+        """``keras.Model.fit`` on unlabeled images; compiles with the defaults if needed.
+
+        Array inputs default to batches of 256 (supplement Table 1). ``y`` is ignored.
+        """
+        if not self.compiled:
+            self.compile()
+        if batch_size is None and _is_array(x):
+            batch_size = DEFAULT_BATCH_SIZE
+        return super().fit(x, y, batch_size=batch_size, **kwargs)
+
+    def count_params(self):
+        """Number of trainable parameters, counted as the reference (PyTorch) counts them.
+
+        Batch-normalisation moving statistics are buffers in PyTorch, not parameters, so they
+        are left out; the masked layers store only their free weights. ``summary()`` still
+        shows Keras' totals, non-trainable statistics included.
+        """
+        return int(sum(np.prod(w.shape) for w in self.trainable_weights))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "encoder": keras.saving.serialize_keras_object(self.encoder),
+                "decoder": keras.saving.serialize_keras_object(self.decoder),
+                "estimator": keras.saving.serialize_keras_object(self.estimator),
+                "lam": self.lam,
+                "architecture": self.architecture,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for part in ("encoder", "decoder", "estimator"):
+            config[part] = keras.saving.deserialize_keras_object(config[part])
+        return cls(**config)
+
+
+def _is_array(x):
+    return hasattr(x, "shape") and hasattr(x, "dtype")
