@@ -90,11 +90,17 @@ class LSA(JointLossTrainer, keras.Model):
     def metrics(self):
         return [self.loss_tracker, self.rec_tracker, self.llk_tracker]
 
-    def compile(self, optimizer=None, **kwargs):
+    def compile(self, optimizer=None, jit_compile="auto", **kwargs):
         """Like ``keras.Model.compile``; the optimiser defaults to Adam with lr 1e-4.
 
-        The model trains its own objective, so ``loss`` must not be given.
+        The model trains its own objective, so ``loss`` must not be given. On the TensorFlow
+        backend ``jit_compile="auto"`` means XLA even on CPU (Keras would turn it off there):
+        TensorFlow 2.21's oneDNN convolution-gradient kernels corrupted the heap and aborted
+        the process in some runs on this project's CPU machines (batch 25, MNIST model),
+        while the XLA-compiled step did not, at a similar speed.
         """
+        if jit_compile == "auto" and keras.backend.backend() == "tensorflow":
+            jit_compile = not kwargs.get("run_eagerly", False)
         if kwargs.get("loss") is not None:
             raise ValueError(
                 "LSA trains its own objective (REC + lam * LLK); do not pass `loss`. Set the "
@@ -102,7 +108,14 @@ class LSA(JointLossTrainer, keras.Model):
             )
         if optimizer is None:
             optimizer = keras.optimizers.Adam(learning_rate=DEFAULT_LEARNING_RATE)
-        super().compile(optimizer=optimizer, **kwargs)
+        super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
+
+    def compile_from_config(self, config):
+        """Recompile after ``keras.saving.load_model`` so the optimiser state is restored too."""
+        config = keras.saving.deserialize_keras_object(config)
+        config.pop("loss", None)
+        self.compile(**config)
+        self.optimizer.build(self.trainable_variables)
 
     def fit(self, x=None, y=None, batch_size=None, **kwargs):
         """``keras.Model.fit`` on unlabeled images; compiles with the defaults if needed.

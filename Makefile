@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make demo` runs the main job, `make test` the tests.
+# Each creates the virtual environment in $(VENV) on first use and installs what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Full data sets for the tests that need them (skipped when the folder is absent).
+DATA_DIR ?= $(wildcard $(abspath ../shared/datasets))
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: demo test test-tensorflow test-backends clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e ".[test,jax,torch]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m lsa_keras.demo
+
+# All tests under TensorFlow, then the backend-sensitive ones under JAX and PyTorch.
+test: test-tensorflow test-backends
+
+test-tensorflow: $(STAMP)
+	LSA_KERAS_DATA_DIR=$${LSA_KERAS_DATA_DIR:-$(DATA_DIR)} KERAS_BACKEND=tensorflow $(PY) -m pytest -q
+
+test-backends: $(STAMP)
+	KERAS_BACKEND=jax $(PY) -m pytest -q -m backend
+	KERAS_BACKEND=torch $(PY) -m pytest -q -m backend
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,24 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    keras.utils.set_random_seed(1234)
+    np.random.seed(1234)
+
+
+@pytest.fixture
+def data_dir():
+    """The folder with the full data sets, or a skip that says how to provide it."""
+    path = os.environ.get("LSA_KERAS_DATA_DIR")
+    if not path:
+        pytest.skip("LSA_KERAS_DATA_DIR is unset; point it at a folder like ../shared/datasets")
+    if not os.path.isdir(path):
+        pytest.skip(f"LSA_KERAS_DATA_DIR={path} is not a folder")
+    return path

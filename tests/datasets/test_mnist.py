@@ -1,0 +1,103 @@
+import gzip
+import hashlib
+import os
+
+import numpy as np
+import pytest
+
+from lsa_keras.datasets import load_mnist, load_mnist_sample, read_idx
+
+
+def write_idx(path, array, compress=True):
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(n).to_bytes(4, "big") for n in array.shape
+    )
+    data = header + array.astype("uint8").tobytes()
+    with (gzip.open if compress else open)(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def fake_mnist(folder, n_train=12, n_test=5):
+    rng = np.random.RandomState(0)
+    os.makedirs(folder, exist_ok=True)
+    arrays = {
+        "train-images-idx3-ubyte": rng.randint(0, 256, (n_train, 28, 28)),
+        "train-labels-idx1-ubyte": rng.randint(0, 10, n_train),
+        "t10k-images-idx3-ubyte": rng.randint(0, 256, (n_test, 28, 28)),
+        "t10k-labels-idx1-ubyte": rng.randint(0, 10, n_test),
+    }
+    for name, a in arrays.items():
+        write_idx(os.path.join(folder, name + ".gz"), a)
+    return arrays
+
+
+def test_read_idx_round_trip(tmp_path):
+    a = np.arange(24, dtype="uint8").reshape(2, 3, 4)
+    for compress in (True, False):
+        path = write_idx(str(tmp_path / ("a.gz" if compress else "a")), a, compress)
+        np.testing.assert_array_equal(read_idx(path), a)
+
+
+def test_read_idx_rejects_truncated_and_foreign_files(tmp_path):
+    a = np.zeros((3, 28, 28), "uint8")
+    path = write_idx(str(tmp_path / "x.gz"), a)
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    with gzip.open(path, "wb") as f:
+        f.write(data[:-10])
+    with pytest.raises(ValueError, match="truncated"):
+        read_idx(path)
+    other = tmp_path / "y"
+    other.write_bytes(b"PK\x03\x04 not idx")
+    with pytest.raises(ValueError, match="not an IDX"):
+        read_idx(str(other))
+    broken = tmp_path / "z.gz"
+    broken.write_bytes(b"\x1f\x8b\x08garbage")
+    with pytest.raises(ValueError, match="gzip"):
+        read_idx(str(broken))
+    with pytest.raises(FileNotFoundError):
+        read_idx(str(tmp_path / "missing.gz"))
+
+
+def test_load_mnist_from_a_folder(tmp_path):
+    arrays = fake_mnist(str(tmp_path / "mnist"))
+    (x, y), (xt, yt) = load_mnist(str(tmp_path))  # parent folder with mnist/ inside
+    assert x.shape == (12, 28, 28, 1) and x.dtype == np.uint8 and xt.shape == (5, 28, 28, 1)
+    np.testing.assert_array_equal(y, arrays["train-labels-idx1-ubyte"])
+    np.testing.assert_array_equal(x[..., 0], arrays["train-images-idx3-ubyte"])
+    os.remove(tmp_path / "mnist" / "t10k-labels-idx1-ubyte.gz")
+    with pytest.raises(FileNotFoundError, match="t10k-labels"):
+        load_mnist(str(tmp_path / "mnist"))
+    with pytest.raises(FileNotFoundError, match="No MNIST files"):
+        load_mnist(str(tmp_path / "nothing"))
+
+
+def test_shipped_sample_is_balanced_and_small():
+    s = load_mnist_sample()
+    assert s["x_train"].shape == (5000, 28, 28, 1) and s["x_train"].dtype == np.uint8
+    assert (np.bincount(s["y_train"]) == 500).all()
+    assert (np.bincount(s["y_val"]) == 100).all()
+    assert (np.bincount(s["y_test"]) == 200).all()
+    assert not set(s["train_index"]) & set(s["val_index"])
+
+
+@pytest.mark.full_data
+def test_full_mnist_matches_canonical_checksums(data_dir):
+    (x, y), (xt, yt) = load_mnist(data_dir)
+    assert x.shape == (60000, 28, 28, 1) and xt.shape == (10000, 28, 28, 1)
+    # MD5 of the uncompressed payloads = canonical file MD5 minus the header, so compare data.
+    assert hashlib.md5(y.tobytes()).hexdigest() == hashlib.md5(
+        read_idx(os.path.join(data_dir, "mnist", "train-labels-idx1-ubyte.gz")).tobytes()
+    ).hexdigest()
+    with gzip.open(os.path.join(data_dir, "mnist", "t10k-images-idx3-ubyte.gz"), "rb") as f:
+        assert hashlib.md5(f.read()).hexdigest() == "2646ac647ad5339dbf082846283269ea"
+
+
+@pytest.mark.full_data
+def test_shipped_sample_is_real_mnist(data_dir):
+    (x, y), (xt, yt) = load_mnist(data_dir)
+    s = load_mnist_sample()
+    np.testing.assert_array_equal(s["x_train"], x[s["train_index"]])
+    np.testing.assert_array_equal(s["y_val"], y[s["val_index"]])
+    np.testing.assert_array_equal(s["x_test"], xt[s["test_index"]])

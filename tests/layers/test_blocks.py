@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+
+from lsa_keras.layers import (
+    CausalConv3D, DownBlock, ResidualBlock, TemporalDense, TorchDense, UpBlock,
+)
+from tests.helpers import assert_layer_round_trip, to_numpy
+
+pytestmark = pytest.mark.backend
+
+
+def rand(*shape):
+    return np.random.RandomState(0).rand(*shape).astype("float32")
+
+
+@pytest.mark.parametrize(
+    "block,x,shape",
+    [
+        (DownBlock(8, 2), rand(2, 28, 28, 3), (2, 14, 14, 8)),
+        (DownBlock(8, 2), rand(2, 15, 15, 3), (2, 8, 8, 8)),
+        (UpBlock(8, 2), rand(2, 7, 7, 3), (2, 14, 14, 8)),
+        (ResidualBlock(3), rand(2, 9, 9, 3), (2, 9, 9, 3)),
+        (DownBlock(4, (2, 1, 1), rank=3), rand(2, 8, 6, 6, 2), (2, 4, 6, 6, 4)),
+        (DownBlock(4, (1, 2, 2), rank=3), rand(2, 8, 6, 6, 2), (2, 8, 3, 3, 4)),
+        (UpBlock(4, (1, 2, 2), rank=3), rand(2, 2, 4, 4, 2), (2, 2, 8, 8, 4)),
+        (UpBlock(4, (2, 1, 1), rank=3), rand(2, 2, 4, 4, 2), (2, 4, 4, 4, 4)),
+        (ResidualBlock(2, rank=3), rand(2, 2, 4, 4, 2), (2, 2, 4, 4, 2)),
+    ],
+)
+def test_shapes_and_round_trip(block, x, shape):
+    assert tuple(block(x, training=False).shape) == shape
+    assert block.compute_output_shape(x.shape) == shape
+    assert_layer_round_trip(block, x, training=False)
+
+
+def test_down_block_parameters_match_reference():
+    block = DownBlock(32, 2)
+    block.build((None, 28, 28, 1))
+    trainable = sum(int(np.prod(w.shape)) for w in block.trainable_weights)
+    # conv1 3*3*1*32 + bn 64 + conv2 3*3*32*32 + bn 64 + shortcut 32 + bn 64 (no conv biases)
+    assert trainable == 288 + 64 + 9216 + 64 + 32 + 64
+
+
+@pytest.mark.parametrize("strides", [1, (2, 1, 1)])
+def test_causal_conv3d_never_sees_the_future(strides):
+    layer = CausalConv3D(3, strides=strides)
+    x = rand(1, 6, 5, 5, 2)
+    y = to_numpy(layer(x))
+    step = 1 if strides == 1 else 2
+    for t in range(6):
+        x2 = x.copy()
+        x2[:, t] += 1.0
+        changed = np.abs(to_numpy(layer(x2)) - y).max(axis=(0, 2, 3, 4)) > 1e-6
+        # Output step u sees input steps u*s - 1 and u*s only.
+        expected = np.array([t in (u * step - 1, u * step) for u in range(len(changed))])
+        np.testing.assert_array_equal(changed, expected)
+
+
+def test_causal_conv3d_round_trip():
+    assert_layer_round_trip(CausalConv3D(3, strides=(1, 2, 2)), rand(2, 4, 6, 6, 2))
+
+
+def test_dense_layers_use_pytorch_initialisation():
+    layer = TorchDense(64)
+    layer.build((None, 400))
+    kernel, bias = (to_numpy(w) for w in layer.weights)
+    bound = 1 / np.sqrt(400)
+    assert np.abs(kernel).max() <= bound and np.abs(kernel).max() > 0.9 * bound
+    assert np.abs(bias).max() <= bound and np.abs(bias).max() > 0.5 * bound
+
+
+def test_temporal_dense_is_shared_over_time():
+    layer = TemporalDense(5)
+    x = rand(2, 3, 7)
+    y = to_numpy(layer(x))
+    np.testing.assert_allclose(y[:, 1], to_numpy(layer(x[:, 1:2]))[:, 0], rtol=1e-6)
+    assert_layer_round_trip(layer, x)
+    with pytest.raises(ValueError):
+        TemporalDense(5)(rand(2, 7))
+
+
+def test_bad_block_arguments():
+    with pytest.raises(ValueError, match="rank"):
+        DownBlock(4, rank=1)
+    with pytest.raises(ValueError, match="strides"):
+        DownBlock(4, (2, 2), rank=3)
+    with pytest.raises(ValueError, match="input channels"):
+        ResidualBlock(4)(rand(1, 5, 5, 3))

@@ -1,0 +1,98 @@
+import os
+
+import keras
+import numpy as np
+import pytest
+
+from lsa_keras import LSA, available_architectures
+from tests.helpers import mnist_like, tiny_lsa, to_numpy
+
+pytestmark = pytest.mark.backend
+
+
+@pytest.mark.parametrize("name,total", [("mnist", 13_690_160), ("cifar10", 17_826_752)])
+def test_parameter_count_equals_reference(name, total):
+    assert LSA.from_architecture(name).count_params() == total
+
+
+def test_outputs():
+    model = LSA.from_architecture("mnist")
+    out = model(mnist_like(3), training=False)
+    assert set(out) == {"reconstruction", "code", "logits"}
+    assert tuple(out["reconstruction"].shape) == (3, 28, 28, 1)
+    assert tuple(out["code"].shape) == (3, 64)
+    assert tuple(out["logits"].shape) == (3, 64, 100)
+    code = to_numpy(out["code"])
+    assert code.min() >= 0.0 and code.max() <= 1.0
+
+
+def test_cifar10_outputs():
+    model = LSA.from_architecture("cifar10", code_length=16, bins=20)
+    out = model(np.random.rand(2, 32, 32, 3).astype("float32"), training=False)
+    assert tuple(out["reconstruction"].shape) == (2, 32, 32, 3)
+    assert tuple(out["logits"].shape) == (2, 16, 20)
+
+
+def test_estimator_is_autoregressive_in_the_code():
+    model = tiny_lsa(code_length=6, bins=5, units=(3, 3))
+    z = np.random.rand(2, 6, 1).astype("float32")
+    base = to_numpy(model.estimator(z))
+    for i in range(6):
+        z2 = z.copy()
+        z2[:, i] += 0.5
+        changed = np.abs(to_numpy(model.estimator(z2)) - base).max(axis=(0, 2)) > 1e-7
+        assert not changed[: i + 1].any() and changed[i + 1:].all()
+
+
+def test_fit_logs_the_three_terms_and_validates():
+    model = tiny_lsa()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    history = model.fit(mnist_like(16), batch_size=8, epochs=2, validation_data=(mnist_like(8, 1),), verbose=0)
+    for key in ("loss", "rec", "llk", "val_loss", "val_rec", "val_llk"):
+        assert len(history.history[key]) == 2 and np.isfinite(history.history[key]).all()
+    np.testing.assert_allclose(
+        history.history["loss"][-1], history.history["rec"][-1] + history.history["llk"][-1], rtol=1e-4
+    )
+    result = model.evaluate(mnist_like(8, 1), batch_size=8, verbose=0, return_dict=True)
+    np.testing.assert_allclose(result["loss"], history.history["val_loss"][-1], rtol=1e-5)
+
+
+def test_fit_compiles_with_supplement_defaults():
+    model = tiny_lsa()
+    model.fit(mnist_like(4), epochs=1, verbose=0)
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+    assert float(to_numpy(model.optimizer.learning_rate)) == pytest.approx(1e-4)
+
+
+def test_fit_changes_every_part():
+    model = tiny_lsa()
+    before = [to_numpy(w).copy() for w in model.trainable_weights]
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(mnist_like(8), batch_size=8, epochs=1, verbose=0)
+    after = [to_numpy(w) for w in model.trainable_weights]
+    moved = {w.path.split("/")[0] for w, b, a in zip(model.trainable_weights, before, after)
+             if not np.array_equal(b, a)}
+    assert moved == {"encoder", "decoder", "estimator"}
+
+
+def test_save_and_load_round_trip(tmp_path):
+    model = tiny_lsa(lam=0.5)
+    model.fit(mnist_like(8), batch_size=8, epochs=1, verbose=0)
+    x = mnist_like(5, 2)
+    expected = {k: to_numpy(v) for k, v in model(x, training=False).items()}
+    path = os.path.join(tmp_path, "m.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded, LSA) and loaded.lam == 0.5 and loaded.architecture == "mnist"
+    got = loaded(x, training=False)
+    for k in expected:
+        np.testing.assert_array_equal(to_numpy(got[k]), expected[k])
+    assert loaded.count_params() == model.count_params()
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="Unknown architecture"):
+        LSA.from_architecture("imagenet")
+    assert available_architectures() == ["cifar10", "mnist"]
+    with pytest.raises(ValueError, match="own objective"):
+        tiny_lsa().compile(loss="mse")
