@@ -88,6 +88,9 @@ def test_save_and_load_round_trip(tmp_path):
     for k in expected:
         np.testing.assert_array_equal(to_numpy(got[k]), expected[k])
     assert loaded.count_params() == model.count_params()
+    # The optimiser state travels too, so training can resume from the file.
+    assert int(to_numpy(loaded.optimizer.iterations)) == int(to_numpy(model.optimizer.iterations)) == 1
+    loaded.fit(x, batch_size=5, epochs=1, verbose=0)
 
 
 def test_bad_arguments():
