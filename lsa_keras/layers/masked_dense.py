@@ -3,12 +3,11 @@
 import keras
 from keras import ops
 
-from lsa_keras.initializers import FanInUniform, serialize_optional
-from lsa_keras.layers import masks
+from lsa_keras.layers.autoregressive import AutoregressiveLayer
 
 
 @keras.saving.register_keras_serializable(package="lsa_keras")
-class MaskedDense(keras.layers.Layer):
+class MaskedDense(AutoregressiveLayer):
     """Masked fully connected layer (MFC) over a code of length ``d``.
 
     Output position ``j`` depends on input positions ``i < j`` (``mask_type="A"``) or
@@ -28,74 +27,22 @@ class MaskedDense(keras.layers.Layer):
         bias_initializer: likewise for the bias.
     """
 
-    def __init__(
-        self,
-        units,
-        mask_type="B",
-        use_bias=True,
-        kernel_initializer=None,
-        bias_initializer=None,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        if int(units) <= 0:
-            raise ValueError(f"units must be a positive integer, got {units!r}.")
-        self.units = int(units)
-        self.mask_type = masks.check_mask_type(mask_type)
-        self.use_bias = use_bias
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-        self.input_spec = keras.layers.InputSpec(ndim=3)
+    channels_name = "units"
+
+    def __init__(self, units, mask_type="B", use_bias=True, kernel_initializer=None,
+                 bias_initializer=None, **kwargs):
+        super().__init__(units, mask_type, use_bias, kernel_initializer, bias_initializer,
+                         ndim=3, **kwargs)
+
+    @property
+    def units(self):
+        return self.channels
 
     def build(self, input_shape):
-        d, ci = input_shape[-2], input_shape[-1]
-        if d is None or ci is None:
-            raise ValueError(
-                f"MaskedDense needs a known code length and channel count, got input shape "
-                f"{input_shape}; expected (batch, d, ci)."
-            )
-        self.code_length, self.input_channels = int(d), int(ci)
-        default_init = FanInUniform(d * ci)
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=(masks.num_free_pairs(d, self.mask_type), ci, self.units),
-            initializer=self.kernel_initializer or default_init,
-        )
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(d, self.units),
-                initializer=self.bias_initializer or default_init,
-            )
-        self._pairs = masks.free_pairs(d, self.mask_type)
-        self.input_spec = keras.layers.InputSpec(ndim=3, axes={-2: d, -1: ci})
-
-    def dense_kernel(self):
-        """The full ``(d*ci, d*units)`` kernel, zeros where the mask forbids a connection."""
-        return masks.scatter_blocks(self.kernel, self._pairs, self.code_length)
+        self.kernel = self._add_masked_kernel("kernel", self._build_common(input_shape))
+        self._build_bias()
 
     def call(self, inputs):
         d = self.code_length
-        x = ops.reshape(inputs, (-1, d * self.input_channels))
-        y = ops.matmul(x, ops.cast(self.dense_kernel(), x.dtype))
-        y = ops.reshape(y, (-1, d, self.units))
-        if self.bias is not None:
-            y = y + ops.cast(self.bias, y.dtype)
-        return y
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.units)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "units": self.units,
-                "mask_type": self.mask_type,
-                "use_bias": self.use_bias,
-                "kernel_initializer": serialize_optional(self.kernel_initializer),
-                "bias_initializer": serialize_optional(self.bias_initializer),
-            }
-        )
-        return config
+        y = self._masked_matmul(ops.reshape(inputs, (-1, d * self.input_channels)), self.kernel)
+        return self._add_bias(ops.reshape(y, (-1, d, self.units)))

@@ -69,77 +69,72 @@ def _fc_bn_act(units, name):
     return [TorchDense(units, name=f"{name}_fc"), batch_norm(f"{name}_bn"), leaky_relu(f"{name}_act")]
 
 
-def _code_layer(code_length):
-    return TorchDense(code_length, activation="sigmoid", name="code")
+def _encoder(input_shape, features, hidden_units, code_length):
+    """Convolutional features -> flatten -> FC + BN + act -> FC to the sigmoid code."""
+    return keras.Sequential(
+        [
+            keras.Input(input_shape),
+            *features,
+            keras.layers.Flatten(name="flatten"),
+            *_fc_bn_act(hidden_units, "fc1"),
+            TorchDense(code_length, activation="sigmoid", name="code"),
+        ],
+        name="encoder",
+    )
 
 
-def _output_conv(channels):
-    return keras.layers.Conv2D(
-        channels, 1, use_bias=False, kernel_initializer=torch_kernel_initializer(), name="output"
+def _decoder(code_length, hidden_units, grid, upsampling, channels):
+    """Code -> FC + BN + act -> FC to a feature grid + BN + act -> blocks -> linear 1x1 conv."""
+    return keras.Sequential(
+        [
+            keras.Input((code_length,)),
+            *_fc_bn_act(hidden_units, "fc1"),
+            *_fc_bn_act(grid[0] * grid[1] * grid[2], "fc2"),
+            keras.layers.Reshape(grid, name="reshape"),
+            *upsampling,
+            keras.layers.Conv2D(
+                channels, 1, use_bias=False, kernel_initializer=torch_kernel_initializer(),
+                name="output",
+            ),
+        ],
+        name="decoder",
     )
 
 
 @register_architecture("mnist", (28, 28, 1))
 def _mnist(input_shape, code_length, bins, units):
-    encoder = keras.Sequential(
-        [
-            keras.Input(input_shape),
-            DownBlock(32, 2, name="down1"),
-            DownBlock(64, 2, name="down2"),
-            keras.layers.Flatten(name="flatten"),
-            *_fc_bn_act(64, "fc1"),
-            _code_layer(code_length),
-        ],
-        name="encoder",
+    encoder = _encoder(
+        input_shape, [DownBlock(32, 2, name="down1"), DownBlock(64, 2, name="down2")], 64,
+        code_length,
     )
-    decoder = keras.Sequential(
-        [
-            keras.Input((code_length,)),
-            *_fc_bn_act(64, "fc1"),
-            *_fc_bn_act(7 * 7 * 64, "fc2"),
-            keras.layers.Reshape((7, 7, 64), name="reshape"),
-            UpBlock(32, 2, name="up1"),
-            UpBlock(16, 2, name="up2"),
-            _output_conv(input_shape[-1]),
-        ],
-        name="decoder",
+    decoder = _decoder(
+        code_length, 64, (7, 7, 64), [UpBlock(32, 2, name="up1"), UpBlock(16, 2, name="up2")],
+        input_shape[-1],
     )
     return encoder, decoder, mfc_estimator(code_length, bins, units)
 
 
 @register_architecture("cifar10", (32, 32, 3))
 def _cifar10(input_shape, code_length, bins, units):
-    encoder = keras.Sequential(
-        [
-            keras.Input(input_shape),
-            keras.layers.Conv2D(
-                32, 3, use_bias=False, kernel_initializer=torch_kernel_initializer(), name="conv0"
-            ),
-            leaky_relu("act0"),
-            ResidualBlock(32, name="res1"),
-            DownBlock(64, 2, name="down1"),
-            DownBlock(128, 2, name="down2"),
-            DownBlock(256, 2, name="down3"),
-            keras.layers.Flatten(name="flatten"),
-            *_fc_bn_act(256, "fc1"),
-            _code_layer(code_length),
-        ],
-        name="encoder",
-    )
-    decoder = keras.Sequential(
-        [
-            keras.Input((code_length,)),
-            *_fc_bn_act(256, "fc1"),
-            *_fc_bn_act(4 * 4 * 256, "fc2"),
-            keras.layers.Reshape((4, 4, 256), name="reshape"),
-            UpBlock(128, 2, name="up1"),
-            UpBlock(64, 2, name="up2"),
-            UpBlock(32, 2, name="up3"),
-            ResidualBlock(32, name="res1"),
-            _output_conv(input_shape[-1]),
-        ],
-        name="decoder",
-    )
+    features = [
+        # The first conv has no padding (32 -> 30), no bias and no batch normalisation.
+        keras.layers.Conv2D(
+            32, 3, use_bias=False, kernel_initializer=torch_kernel_initializer(), name="conv0"
+        ),
+        leaky_relu("act0"),
+        ResidualBlock(32, name="res1"),
+        DownBlock(64, 2, name="down1"),
+        DownBlock(128, 2, name="down2"),
+        DownBlock(256, 2, name="down3"),
+    ]
+    upsampling = [
+        UpBlock(128, 2, name="up1"),
+        UpBlock(64, 2, name="up2"),
+        UpBlock(32, 2, name="up3"),
+        ResidualBlock(32, name="res1"),
+    ]
+    encoder = _encoder(input_shape, features, 256, code_length)
+    decoder = _decoder(code_length, 256, (4, 4, 256), upsampling, input_shape[-1])
     return encoder, decoder, mfc_estimator(code_length, bins, units)
 
 

@@ -99,3 +99,12 @@ def test_bad_arguments():
     assert available_architectures() == ["cifar10", "mnist"]
     with pytest.raises(ValueError, match="own objective"):
         tiny_lsa().compile(loss="mse")
+
+
+def test_fit_on_an_unlabeled_tf_data_dataset():
+    import tensorflow as tf
+
+    model = tiny_lsa()
+    dataset = tf.data.Dataset.from_tensor_slices(mnist_like(12)).batch(4)
+    history = model.fit(dataset, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
