@@ -5,6 +5,9 @@ min-max normalised with statistics of a reference set (the normal class's valida
 and the novelty score is ``NS = norm(LLK) + norm(REC)``; higher means more novel.
 """
 
+import contextlib
+
+import keras
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
@@ -16,12 +19,22 @@ def per_sample_scores(model, images, batch_size=256):
     """Raw per-sample ``{"llk": (n,), "rec": (n,)}`` with batch normalisation in inference mode."""
     x = to_model_input(images)
     llk, rec = [], []
-    for start in range(0, len(x), batch_size):
-        batch = x[start: start + batch_size]
-        r, l = per_sample_losses(batch, model(batch, training=False))
-        rec.append(np.asarray(r))
-        llk.append(np.asarray(l))
+    with _no_grad():
+        for start in range(0, len(x), batch_size):
+            batch = x[start: start + batch_size]
+            r, l = per_sample_losses(batch, model(batch, training=False))
+            rec.append(keras.ops.convert_to_numpy(r))
+            llk.append(keras.ops.convert_to_numpy(l))
     return {"llk": np.concatenate(llk).astype("float64"), "rec": np.concatenate(rec).astype("float64")}
+
+
+def _no_grad():
+    """PyTorch records a graph for every op unless told not to; scoring needs none."""
+    if keras.backend.backend() == "torch":
+        import torch
+
+        return torch.no_grad()
+    return contextlib.nullcontext()
 
 
 def min_max_stats(reference_scores):

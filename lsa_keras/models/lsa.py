@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from lsa_keras import losses as lsa_losses
+from lsa_keras import scoring
 from lsa_keras.models import architectures
 from lsa_keras.models.trainers import JointLossTrainer
 
@@ -56,6 +57,19 @@ class LSA(JointLossTrainer, keras.Model):
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.rec_tracker = keras.metrics.Mean(name="rec")
         self.llk_tracker = keras.metrics.Mean(name="llk")
+        # Normalisation statistics and threshold of the novelty score: saved with the weights.
+        self.score_min = self.add_weight(
+            name="score_min", shape=(2,), initializer="zeros", trainable=False
+        )
+        self.score_max = self.add_weight(
+            name="score_max", shape=(2,), initializer="ones", trainable=False
+        )
+        self.threshold = self.add_weight(
+            name="threshold", shape=(), initializer="zeros", trainable=False
+        )
+        self.calibrated = self.add_weight(
+            name="calibrated", shape=(), initializer="zeros", trainable=False
+        )
         self.built = True
 
     @classmethod
@@ -127,6 +141,81 @@ class LSA(JointLossTrainer, keras.Model):
         if batch_size is None and _is_array(x):
             batch_size = DEFAULT_BATCH_SIZE
         return super().fit(x, y, batch_size=batch_size, **kwargs)
+
+    def calibrate(self, x_val, fpr=0.05, batch_size=DEFAULT_BATCH_SIZE):
+        """Fit the score normalisation and the decision threshold on normal validation images.
+
+        Stores the min and max of LLK and REC over ``x_val`` (paper Eq. 9) and the threshold on
+        NS above which a fraction ``fpr`` of ``x_val`` lies. They are model weights, so they
+        are saved and loaded with it.
+
+        Args:
+            x_val: normal images ``(n, *image_shape)``, uint8 in [0, 255] or float in [0, 1].
+            fpr: target false-positive rate on normal data, in (0, 1).
+
+        Returns:
+            dict with ``"min"``, ``"max"`` (``{"llk", "rec"}``) and ``"threshold"``.
+        """
+        if not 0.0 < fpr < 1.0:
+            raise ValueError(f"fpr must be in (0, 1), got {fpr!r}.")
+        raw = scoring.per_sample_scores(self, x_val, batch_size)
+        if len(raw["llk"]) < 2:
+            raise ValueError("calibrate needs at least 2 validation images.")
+        stats = scoring.min_max_stats(raw)
+        ns = scoring.novelty_scores(raw, stats)["ns"]
+        threshold = float(np.quantile(ns, 1.0 - fpr))
+        self.score_min.assign(np.array([stats["llk"][0], stats["rec"][0]], "float32"))
+        self.score_max.assign(np.array([stats["llk"][1], stats["rec"][1]], "float32"))
+        self.threshold.assign(threshold)
+        self.calibrated.assign(1.0)
+        return {"min": {k: v[0] for k, v in stats.items()},
+                "max": {k: v[1] for k, v in stats.items()}, "threshold": threshold}
+
+    def _stats(self):
+        if float(ops.convert_to_numpy(self.calibrated)) != 1.0:
+            raise ValueError(
+                "This model has no normalisation statistics yet: call "
+                "model.calibrate(x_val) with normal validation images first."
+            )
+        lo = ops.convert_to_numpy(self.score_min).astype("float64")
+        hi = ops.convert_to_numpy(self.score_max).astype("float64")
+        return {"llk": (lo[0], hi[0]), "rec": (lo[1], hi[1])}
+
+    def score(self, x, batch_size=DEFAULT_BATCH_SIZE):
+        """Novelty scores of images; higher means more novel.
+
+        Args:
+            x: images ``(n, *image_shape)``, uint8 in [0, 255] or float in [0, 1]; a single
+                image ``image_shape`` is accepted too.
+
+        Returns:
+            dict of float64 arrays ``(n,)``: ``"llk"`` (surprisal, nats), ``"rec"`` (sum of
+            squared errors) and ``"ns"`` (normalised sum; needs :meth:`calibrate`).
+        """
+        stats = self._stats()
+        return scoring.novelty_scores(
+            scoring.per_sample_scores(self, self._batched(x), batch_size), stats
+        )
+
+    def decision_function(self, x, batch_size=DEFAULT_BATCH_SIZE):
+        """The novelty score NS ``(n,)``, as PyOD's ``decision_function``."""
+        return self.score(x, batch_size)["ns"]
+
+    def predict_label(self, x, batch_size=DEFAULT_BATCH_SIZE):
+        """1 (novel) where NS exceeds the calibrated threshold, else 0; int array ``(n,)``."""
+        threshold = float(ops.convert_to_numpy(self.threshold))
+        return (self.decision_function(x, batch_size) > threshold).astype("int32")
+
+    def _batched(self, x):
+        x = np.asarray(x)
+        if x.shape == self.image_shape:
+            return x[None]
+        if x.ndim != len(self.image_shape) + 1 or x.shape[1:] != self.image_shape:
+            raise ValueError(
+                f"expected images of shape (n, {', '.join(map(str, self.image_shape))}) or one "
+                f"image {self.image_shape}, got {x.shape}."
+            )
+        return x
 
     def count_params(self):
         """Number of trainable parameters, counted as the reference (PyTorch) counts them.

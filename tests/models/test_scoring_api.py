@@ -1,0 +1,65 @@
+import os
+
+import keras
+import numpy as np
+import pytest
+
+from lsa_keras import scoring
+from tests.helpers import mnist_like, tiny_lsa
+
+pytestmark = pytest.mark.backend
+
+
+def trained_tiny():
+    model = tiny_lsa()
+    model.fit(mnist_like(16), batch_size=8, epochs=1, verbose=0)
+    return model
+
+
+def test_score_needs_calibration():
+    with pytest.raises(ValueError, match="calibrate"):
+        tiny_lsa().score(mnist_like(2))
+
+
+def test_calibrate_then_score_batch_and_single_image():
+    model = trained_tiny()
+    x_val, x = mnist_like(40, 1), mnist_like(6, 2)
+    stats = model.calibrate(x_val, fpr=0.1)
+    raw_val = scoring.per_sample_scores(model, x_val)
+    assert stats["min"]["llk"] == pytest.approx(raw_val["llk"].min(), rel=1e-5)
+    assert stats["max"]["rec"] == pytest.approx(raw_val["rec"].max(), rel=1e-5)
+    # The threshold leaves about fpr of the validation set above it.
+    assert np.mean(model.decision_function(x_val) > stats["threshold"]) == pytest.approx(0.1, abs=0.03)
+    batch = model.score(x)
+    assert set(batch) == {"llk", "rec", "ns"} and batch["ns"].shape == (6,)
+    single = model.score(x[0])
+    for k in batch:
+        np.testing.assert_allclose(single[k], batch[k][:1], rtol=1e-4)
+    labels = model.predict_label(x)
+    assert labels.dtype == np.int32
+    np.testing.assert_array_equal(labels, (batch["ns"] > stats["threshold"]).astype(int))
+    # Keras' predict keeps its meaning: the output dict.
+    assert set(model.predict(x, verbose=0)) == {"reconstruction", "code", "logits"}
+
+
+def test_calibration_travels_through_save_and_load(tmp_path):
+    model = trained_tiny()
+    model.calibrate(mnist_like(20, 1))
+    x = mnist_like(5, 2)
+    expected = model.score(x)
+    path = os.path.join(tmp_path, "m.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    got = loaded.score(x)
+    for k in expected:
+        np.testing.assert_allclose(got[k], expected[k], rtol=1e-6)
+    np.testing.assert_array_equal(loaded.predict_label(x), model.predict_label(x))
+
+
+def test_bad_scoring_input():
+    model = trained_tiny()
+    model.calibrate(mnist_like(10, 1))
+    with pytest.raises(ValueError, match="expected images"):
+        model.score(np.zeros((2, 32, 32, 3), "float32"))
+    with pytest.raises(ValueError, match="fpr"):
+        model.calibrate(mnist_like(10), fpr=1.5)
