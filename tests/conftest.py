@@ -22,3 +22,25 @@ def data_dir():
     if not os.path.isdir(path):
         pytest.skip(f"LSA_KERAS_DATA_DIR={path} is not a folder")
     return path
+
+
+_exit_status = {}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    _exit_status["code"] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    # TensorFlow, JAX and PyTorch are all loaded in one process here (Keras imports JAX when it
+    # is installed); their native thread pools crashed the interpreter's teardown with a
+    # segmentation fault *after* every test had passed (seen once under KERAS_BACKEND=torch).
+    # Leave without that teardown, keeping pytest's own exit status.
+    if "code" in _exit_status:
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status["code"])
