@@ -1,13 +1,18 @@
-"""Data: MNIST loading, the one-class protocol split and the shipped sample."""
+"""Data: MNIST, CIFAR-10 and image-folder loading, the one-class protocol split and the shipped sample."""
 
+from lsa_keras.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10
 from lsa_keras.datasets.idx import read_idx
+from lsa_keras.datasets.image_folder import load_image_folder
 from lsa_keras.datasets.mnist import DATA_DIR_ENV, load_mnist
 from lsa_keras.datasets.protocol import PROTOCOL_SEED, one_class_split, shuffled_train_val_indices
 from lsa_keras.datasets.sample import load_mnist_sample
 
 __all__ = [
+    "CIFAR10_CLASSES",
     "DATA_DIR_ENV",
     "PROTOCOL_SEED",
+    "load_cifar10",
+    "load_image_folder",
     "load_mnist",
     "load_mnist_sample",
     "one_class_split",

@@ -1,0 +1,143 @@
+"""Images from a folder tree or a tar archive: ``<root>/<class>/*`` or a flat folder.
+
+Decoding goes through TensorFlow (a dependency already), so JPEG, PNG, BMP and GIF read without
+another imaging library.
+"""
+
+import os
+import tarfile
+import zlib
+
+import numpy as np
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
+_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz")
+
+
+def is_archive(path):
+    return os.path.isfile(path) and str(path).lower().endswith(_ARCHIVE_SUFFIXES)
+
+
+def _is_image(name):
+    return name.lower().endswith(IMAGE_EXTENSIONS) and not os.path.basename(name).startswith(".")
+
+
+def read_tree(source):
+    """Encoded image files under a folder or in a tar archive.
+
+    Args:
+        source: a folder, or a ``.tar``/``.tar.gz``/``.tgz`` file.
+
+    Returns:
+        dict from the POSIX path relative to ``source`` to the file's bytes, sorted by path.
+
+    Raises:
+        FileNotFoundError: ``source`` does not exist.
+        ValueError: the archive is truncated or corrupt.
+    """
+    source = os.fspath(source)
+    if is_archive(source):
+        files = {}
+        try:
+            with tarfile.open(source, "r:*") as tar:
+                for member in tar:
+                    if member.isfile() and _is_image(member.name):
+                        name = member.name[2:] if member.name.startswith("./") else member.name
+                        files[name] = tar.extractfile(member).read()
+        except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
+            raise ValueError(
+                f"{source} is truncated or not a valid tar archive ({type(e).__name__}: {e}). "
+                "Download it again, or extract it and pass the folder."
+            ) from e
+        return dict(sorted(files.items()))
+    if not os.path.isdir(source):
+        raise FileNotFoundError(f"No such folder or tar archive: {source!r}.")
+    files = {}
+    for folder, dirs, names in os.walk(source):
+        dirs.sort()
+        for name in names:
+            if _is_image(name):
+                path = os.path.join(folder, name)
+                with open(path, "rb") as f:
+                    files[os.path.relpath(path, source).replace(os.sep, "/")] = f.read()
+    return dict(sorted(files.items()))
+
+
+def decode_images(encoded, names, channels=None, image_size=None):
+    """Decode encoded images into one uint8 array ``(n, height, width, channels)``.
+
+    Args:
+        encoded: list of encoded image bytes.
+        names: their paths, for error messages.
+        channels: 1 or 3 to convert every image; ``None`` keeps the files' own, which must agree.
+        image_size: ``(height, width)`` to resize every image to (bilinear, antialiased);
+            ``None`` requires all images to have the same size.
+    """
+    import tensorflow as tf
+
+    if channels not in (None, 1, 3):
+        raise ValueError(f"channels must be None, 1 or 3, got {channels!r}.")
+    images = []
+    for data, name in zip(encoded, names):
+        try:
+            image = tf.io.decode_image(data, channels=channels or 0, dtype=tf.uint8,
+                                       expand_animations=False)
+        except (tf.errors.InvalidArgumentError, ValueError) as e:
+            raise ValueError(
+                f"{name} is not a readable image ({str(e).splitlines()[0]}). Remove or replace it."
+            ) from e
+        if image_size is not None and tuple(image.shape[:2]) != tuple(image_size):
+            image = tf.image.resize(image, image_size, antialias=True)
+            image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+        images.append(image.numpy())
+    if not images:
+        raise ValueError("No images to decode.")
+    shapes = {im.shape for im in images}
+    if len(shapes) > 1:
+        first = images[0].shape
+        odd = next(n for n, im in zip(names, images) if im.shape != first)
+        raise ValueError(
+            f"Images differ in shape ({names[0]} is {first}, {odd} is "
+            f"{next(im.shape for im in images if im.shape != first)}); pass image_size=(h, w) "
+            "and/or channels=1|3 to convert them."
+        )
+    return np.stack(images)
+
+
+def load_image_folder(root, image_size=None, channels=None):
+    """Load a folder of the user's own images.
+
+    Two layouts are understood: a class tree ``<root>/<class>/<image>`` (labels are the class
+    folders in sorted order) and a flat folder ``<root>/<image>`` (no labels). ``root`` may also
+    be a tar archive holding either layout.
+
+    Args:
+        root: folder or ``.tar``/``.tar.gz``/``.tgz`` archive.
+        image_size: ``(height, width)`` to resize to; required when the images differ in size.
+        channels: 1 (grayscale) or 3 (RGB) to convert to; required when they differ in channels.
+
+    Returns:
+        ``(images, labels, class_names)``: uint8 ``(n, height, width, channels)``, int32
+        ``(n,)`` indices into ``class_names`` (``None`` for a flat folder) and the list of class
+        folder names (empty for a flat folder).
+    """
+    files = read_tree(root)
+    if not files:
+        raise ValueError(
+            f"No images ({', '.join(IMAGE_EXTENSIONS)}) in {os.fspath(root)!r}: expected "
+            "<root>/<class>/<image> or <root>/<image>."
+        )
+    depths = {name.count("/") for name in files}
+    if depths == {0}:
+        names = list(files)
+        return decode_images([files[n] for n in names], names, channels, image_size), None, []
+    if depths != {1}:
+        raise ValueError(
+            f"{os.fspath(root)!r} mixes layouts (images at several folder depths); use either "
+            "<root>/<class>/<image> or a flat <root>/<image>."
+        )
+    names = list(files)
+    class_names = sorted({n.split("/")[0] for n in names})
+    labels = np.array([class_names.index(n.split("/")[0]) for n in names], dtype="int32")
+    images = decode_images([files[n] for n in names], names, channels, image_size)
+    return images, labels, class_names

@@ -1,0 +1,96 @@
+import os
+import tarfile
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from lsa_keras.datasets import load_image_folder
+from lsa_keras.datasets.image_folder import read_tree
+
+
+def write_image(path, array, fmt=None):
+    """Encode ``array`` (h, w, c) uint8 into the file format its extension names."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fmt = fmt or os.path.splitext(path)[1].lower()
+    encode = tf.io.encode_png if fmt == ".png" else tf.io.encode_jpeg
+    with open(path, "wb") as f:
+        f.write(encode(array).numpy())
+
+
+def image_tree(root, classes=("cat", "dog"), per_class=3, size=(8, 8), channels=3, ext=".png"):
+    rng = np.random.RandomState(0)
+    arrays = {}
+    for c in classes:
+        for i in range(per_class):
+            a = rng.randint(0, 256, (*size, channels)).astype("uint8")
+            name = f"{c}/{i:04d}{ext}" if c else f"{i:04d}{ext}"
+            write_image(os.path.join(root, name), a)
+            arrays[name] = a
+    return arrays
+
+
+def make_tar(folder, path):
+    with tarfile.open(path, "w:gz") as tar:
+        for name in sorted(os.listdir(folder)):
+            tar.add(os.path.join(folder, name), arcname=name)
+    return path
+
+
+def test_class_tree_png_is_lossless_and_labelled(tmp_path):
+    arrays = image_tree(tmp_path)
+    images, labels, names = load_image_folder(tmp_path)
+    assert names == ["cat", "dog"] and images.shape == (6, 8, 8, 3) and images.dtype == np.uint8
+    np.testing.assert_array_equal(labels, [0, 0, 0, 1, 1, 1])
+    np.testing.assert_array_equal(images, np.stack([arrays[k] for k in sorted(arrays)]))
+
+
+def test_flat_folder_and_tar_archive(tmp_path):
+    arrays = image_tree(tmp_path / "flat", classes=("",), channels=1)
+    images, labels, names = load_image_folder(tmp_path / "flat")
+    assert labels is None and names == [] and images.shape == (3, 8, 8, 1)
+    tree = tmp_path / "tree"
+    image_tree(tree)
+    from_tar = load_image_folder(make_tar(tree, tmp_path / "tree.tar.gz"))
+    from_dir = load_image_folder(tree)
+    np.testing.assert_array_equal(from_tar[0], from_dir[0])
+    np.testing.assert_array_equal(from_tar[1], from_dir[1])
+    assert arrays
+
+
+def test_mixed_sizes_need_image_size_and_channels(tmp_path):
+    write_image(str(tmp_path / "a.png"), np.zeros((8, 8, 3), "uint8"))
+    write_image(str(tmp_path / "b.png"), np.full((12, 10, 1), 200, "uint8"))
+    with pytest.raises(ValueError, match="image_size"):
+        load_image_folder(tmp_path)
+    images, _, _ = load_image_folder(tmp_path, image_size=(6, 6), channels=1)
+    assert images.shape == (2, 6, 6, 1)
+    assert images[1].min() == images[1].max() == 200
+
+
+def test_bad_inputs_give_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No such folder"):
+        load_image_folder(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="No images"):
+        load_image_folder(tmp_path / "empty")
+    bad = tmp_path / "bad"
+    image_tree(bad, per_class=1)
+    (bad / "cat" / "broken.jpg").write_bytes(b"\xff\xd8 this is not a jpeg")
+    with pytest.raises(ValueError, match="broken.jpg is not a readable image"):
+        load_image_folder(bad)
+    mixed = tmp_path / "mixed"
+    image_tree(mixed, per_class=1)
+    write_image(str(mixed / "loose.png"), np.zeros((8, 8, 3), "uint8"))
+    with pytest.raises(ValueError, match="mixes layouts"):
+        load_image_folder(mixed)
+
+
+def test_truncated_archive(tmp_path):
+    tree = tmp_path / "tree"
+    image_tree(tree, per_class=20, size=(32, 32))
+    path = make_tar(tree, tmp_path / "t.tar.gz")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="truncated"):
+        read_tree(path)
