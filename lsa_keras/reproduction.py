@@ -1,0 +1,148 @@
+"""The paper's one-class tables: reference values, a command line, and the results files.
+
+``examples/reproduce_mnist.py`` and ``examples/reproduce_cifar10.py`` are thin wrappers around
+:func:`main`. Every class is trained and evaluated by :func:`lsa_keras.one_class.run_one_class`
+and merged into ``OUT/results.json`` and ``OUT/results.md`` as soon as it finishes, so classes
+can be run in separate invocations and a stopped run loses at most the class in progress.
+"""
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+
+# Paper, Table 2 of the main text: NS AUROC per class.
+PAPER_NS = {
+    "mnist": [0.993, 0.999, 0.959, 0.966, 0.956, 0.964, 0.994, 0.980, 0.953, 0.981],
+    "cifar10": [0.735, 0.580, 0.690, 0.542, 0.761, 0.546, 0.751, 0.535, 0.717, 0.548],
+}
+# Paper, supplement Table 2: mean AUROC of (LLK, REC, NS).
+PAPER_MEANS = {"mnist": (0.926, 0.949, 0.975), "cifar10": (0.627, 0.603, 0.641)}
+
+DATA_NOTES = {
+    "mnist": "original MNIST IDX files",
+    "cifar10": "CIFAR-10 JPEG re-encoding (quality ~75) of ../shared/datasets/cifar10-jpeg, "
+               "not the original pixels",
+}
+
+
+def parser(dataset, defaults):
+    """Command line of a reproduction script; ``defaults`` holds the documented schedule."""
+    p = argparse.ArgumentParser(description=f"Reproduce the paper's {dataset} one-class table.")
+    p.add_argument("--classes", type=int, nargs="+", default=list(range(10)))
+    p.add_argument("--data-dir", default=os.environ.get("LSA_KERAS_DATA_DIR"),
+                   help="folder with the data (default: $LSA_KERAS_DATA_DIR; none = download)")
+    p.add_argument("--out", required=True, help="results folder; existing results are merged")
+    p.add_argument("--epochs", type=int, default=defaults["epochs"])
+    p.add_argument("--batch-size", type=int, default=defaults["batch_size"])
+    p.add_argument("--learning-rate", type=float, default=defaults["learning_rate"])
+    p.add_argument("--schedule", choices=["constant", "cosine"], default=defaults["schedule"])
+    p.add_argument("--seed", type=int, default=0, help="seed of the weights and batch order")
+    p.add_argument("--eval-every", type=int, default=0,
+                   help="also log test AUROC every N epochs (analysis only, never for choosing)")
+    return p
+
+
+def schedule_of(args):
+    return {"epochs": args.epochs, "batch_size": args.batch_size,
+            "learning_rate": args.learning_rate, "schedule": args.schedule,
+            "optimizer": "Adam", "lam": 1.0,
+            "checkpoint": "lowest validation loss"}
+
+
+def _atomic_write(path, text):
+    folder = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def write_results(out, dataset, schedule, seed, class_results):
+    """Merge ``{class: result}`` into ``out/results.json`` and rewrite ``out/results.md``.
+
+    A class already in the file is replaced only if it was run with the same schedule; mixing
+    schedules in one table would make its mean meaningless, so that raises instead.
+    """
+    import keras
+
+    os.makedirs(out, exist_ok=True)
+    path = os.path.join(out, "results.json")
+    previous = {}
+    if os.path.isfile(path):
+        with open(path) as f:
+            previous = json.load(f)
+        if previous.get("schedule") not in (None, schedule) or previous.get("weight_seed") not in (None, seed):
+            raise ValueError(
+                f"{path} holds results of another schedule/seed ({previous.get('schedule')}, seed "
+                f"{previous.get('weight_seed')}); write to another --out folder."
+            )
+    per_class = previous.get("classes", {})
+    per_class.update({str(c): r for c, r in class_results.items()})
+    per_class = dict(sorted(per_class.items(), key=lambda kv: int(kv[0])))
+    results = {
+        "dataset": dataset, "data": DATA_NOTES[dataset], "protocol_seed": 30101990,
+        "classes": per_class, "schedule": schedule, "weight_seed": seed,
+        "backend": keras.backend.backend(),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
+                    "python": platform.python_version(), "keras": keras.__version__},
+    }
+    for key in ("auroc_llk", "auroc_rec", "auroc_ns"):
+        results[f"mean_{key}"] = sum(r[key] for r in per_class.values()) / len(per_class)
+    _atomic_write(path, json.dumps(results, indent=2) + "\n")
+    _atomic_write(os.path.join(out, "results.md"), results_markdown(results))
+    return results
+
+
+def results_markdown(results):
+    dataset = results["dataset"]
+    done = results["classes"]
+    paper = PAPER_NS[dataset]
+    lines = [
+        f"# {dataset}: one-class AUROC ({results['data']})", "",
+        f"Schedule: {results['schedule']}; weight seed {results['weight_seed']}; backend "
+        f"{results['backend']}; machine {results['machine']['platform']}, "
+        f"{results['machine']['cpus']} CPUs.", "",
+        "| class | LLK | REC | NS | paper NS | NS - paper | best epoch | train s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for c, r in done.items():
+        lines.append(
+            f"| {c} | {r['auroc_llk']:.3f} | {r['auroc_rec']:.3f} | {r['auroc_ns']:.3f} | "
+            f"{paper[int(c)]:.3f} | {r['auroc_ns'] - paper[int(c)]:+.3f} | {r['best_epoch']} | "
+            f"{r['seconds']:.0f} |"
+        )
+    paper_mean = sum(paper[int(c)] for c in done) / len(done)
+    lines.append(
+        f"| mean ({len(done)} classes) | {results['mean_auroc_llk']:.3f} | "
+        f"{results['mean_auroc_rec']:.3f} | {results['mean_auroc_ns']:.3f} | {paper_mean:.3f} | "
+        f"{results['mean_auroc_ns'] - paper_mean:+.3f} | | |"
+    )
+    if len(done) == 10:
+        llk, rec, ns = PAPER_MEANS[dataset]
+        lines += ["", f"Paper means (LLK / REC / NS): {llk:.3f} / {rec:.3f} / {ns:.3f}."]
+    return "\n".join(lines) + "\n"
+
+
+def main(dataset, argv, defaults):
+    """Parse ``argv``, then train, evaluate and record each requested class in turn."""
+    p = parser(dataset, defaults)
+    args = p.parse_args(argv)
+    bad = [c for c in args.classes if not 0 <= c <= 9]
+    if bad:
+        p.error(f"classes must be in 0..9, got {bad}")
+    from lsa_keras import datasets
+    from lsa_keras.one_class import run_one_class
+
+    data = {"mnist": datasets.load_mnist, "cifar10": datasets.load_cifar10}[dataset](args.data_dir)
+    schedule = schedule_of(args)
+    for c in args.classes:
+        print(f"== {dataset} class {c}", flush=True)
+        result, _ = run_one_class(
+            dataset, data, c, args.epochs, args.batch_size, args.learning_rate, args.schedule,
+            args.seed, args.eval_every,
+        )
+        print(json.dumps({k: v for k, v in result.items() if k != "trace"}), flush=True)
+        write_results(args.out, dataset, schedule, args.seed, {c: result})
+    return 0

@@ -1,0 +1,56 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lsa_keras import reproduction
+from tests.datasets.test_mnist import write_idx
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def tiny_mnist(folder, n_train=80, n_test=30):
+    rng = np.random.RandomState(0)
+    os.makedirs(folder, exist_ok=True)
+    for stem, shape, n in (("train", (28, 28), n_train), ("t10k", (28, 28), n_test)):
+        write_idx(os.path.join(folder, f"{stem}-images-idx3-ubyte.gz"),
+                  rng.randint(0, 256, (n, *shape)))
+        write_idx(os.path.join(folder, f"{stem}-labels-idx1-ubyte.gz"), np.arange(n) % 10)
+
+
+def fake_result(ns):
+    return {"auroc_llk": 0.5, "auroc_rec": 0.6, "auroc_ns": ns, "best_epoch": 1, "seconds": 2.0}
+
+
+def test_results_merge_across_invocations_and_refuse_another_schedule(tmp_path):
+    schedule = {"epochs": 2}
+    reproduction.write_results(str(tmp_path), "mnist", schedule, 0, {3: fake_result(0.9)})
+    results = reproduction.write_results(str(tmp_path), "mnist", schedule, 0, {1: fake_result(0.7)})
+    assert list(results["classes"]) == ["1", "3"]
+    assert results["mean_auroc_ns"] == pytest.approx(0.8)
+    md = (tmp_path / "results.md").read_text()
+    assert "| 3 | 0.500 | 0.600 | 0.900 | 0.966 | -0.066 |" in md
+    with pytest.raises(ValueError, match="another schedule"):
+        reproduction.write_results(str(tmp_path), "mnist", {"epochs": 3}, 0, {2: fake_result(0.5)})
+    assert json.loads((tmp_path / "results.json").read_text())["classes"].keys() == {"1", "3"}
+
+
+def test_reproduce_mnist_script_end_to_end(tmp_path):
+    data = tmp_path / "data"
+    tiny_mnist(data)
+    out = tmp_path / "out"
+    cmd = [sys.executable, os.path.join(ROOT, "examples", "reproduce_mnist.py"), "--classes", "2",
+           "--data-dir", str(data), "--out", str(out), "--epochs", "2", "--batch-size", "4"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    r = results["classes"]["2"]
+    assert r["n_train"] + r["n_val"] == 8 and r["epochs"] == 2
+    for key in ("auroc_llk", "auroc_rec", "auroc_ns"):
+        assert 0.0 <= r[key] <= 1.0
+    assert results["schedule"]["batch_size"] == 4 and results["data"] == "original MNIST IDX files"
+    bad = subprocess.run(cmd[:3] + ["12", "--out", str(out)], capture_output=True, text=True)
+    assert bad.returncode == 2 and "classes must be in 0..9" in bad.stderr
