@@ -15,7 +15,7 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-SCHEDULE = {"epochs": 40, "batch_size": 128, "learning_rate": 3e-4, "schedule": "cosine"}
+SCHEDULE = {"epochs": 40, "batch_size": 128, "learning_rate": 1e-4, "schedule": "constant"}
 
 if __name__ == "__main__":
     from lsa_keras.reproduction import main
