@@ -39,6 +39,9 @@ def parser(dataset, defaults):
     p.add_argument("--learning-rate", type=float, default=defaults["learning_rate"])
     p.add_argument("--schedule", choices=["constant", "cosine"], default=defaults["schedule"])
     p.add_argument("--seed", type=int, default=0, help="seed of the weights and batch order")
+    p.add_argument("--no-save", action="store_true",
+                   help="do not keep the trained models (default: OUT/models/<dataset>-<class>.keras, "
+                        "calibrated on the validation split)")
     p.add_argument("--eval-every", type=int, default=0,
                    help="also log test AUROC every N epochs (analysis only, never for choosing)")
     return p
@@ -125,6 +128,18 @@ def results_markdown(results):
     return "\n".join(lines) + "\n"
 
 
+def save_model(model, data, normal_class, path):
+    """Calibrate ``model`` on the class's validation split and save it atomically to ``path``."""
+    from lsa_keras.datasets import one_class_split
+
+    (x_train, y_train), (x_test, y_test) = data
+    model.calibrate(one_class_split(x_train, y_train, x_test, y_test, normal_class)["x_val"])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = path + ".tmp.keras"
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
 def main(dataset, argv, defaults):
     """Parse ``argv``, then train, evaluate and record each requested class in turn."""
     p = parser(dataset, defaults)
@@ -139,10 +154,12 @@ def main(dataset, argv, defaults):
     schedule = schedule_of(args)
     for c in args.classes:
         print(f"== {dataset} class {c}", flush=True)
-        result, _ = run_one_class(
+        result, model = run_one_class(
             dataset, data, c, args.epochs, args.batch_size, args.learning_rate, args.schedule,
             args.seed, args.eval_every,
         )
+        if not args.no_save:
+            save_model(model, data, c, os.path.join(args.out, "models", f"{dataset}-{c}.keras"))
         print(json.dumps({k: v for k, v in result.items() if k != "trace"}), flush=True)
         write_results(args.out, dataset, schedule, args.seed, {c: result})
     return 0

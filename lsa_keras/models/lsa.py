@@ -217,6 +217,23 @@ class LSA(JointLossTrainer, keras.Model):
             )
         return x
 
+    def save_pretrained(self, folder, metadata=None):
+        """Write a pretrained folder: config, weights (with the score statistics), metadata and
+        a model card. See :func:`lsa_keras.pretrained.save_pretrained`."""
+        from lsa_keras import pretrained
+
+        return pretrained.save_pretrained(self, folder, metadata)
+
+    def push_to_hub(self, repo_id, token=None, private=False, metadata=None):
+        """Upload the pretrained folder to the Hugging Face Hub, creating the repo if needed.
+
+        Returns huggingface_hub's ``CommitInfo``. See :func:`lsa_keras.pretrained.push_to_hub`.
+        """
+        from lsa_keras import pretrained
+
+        return pretrained.push_to_hub(self, repo_id, token=token, private=private,
+                                      metadata=metadata)
+
     def count_params(self):
         """Number of trainable parameters, counted as the reference (PyTorch) counts them.
 

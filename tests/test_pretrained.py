@@ -1,0 +1,175 @@
+import json
+import os
+import shutil
+
+import numpy as np
+import pytest
+import yaml
+
+import lsa_keras
+from lsa_keras import pretrained, zoo
+from tests.helpers import mnist_like, tiny_lsa
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+METRICS = {"auroc_ns": 0.9123, "auroc_llk": 0.8, "auroc_rec": 0.85}
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """A briefly trained, calibrated tiny model saved with save_pretrained, and its scores."""
+    model = tiny_lsa()
+    model.fit(mnist_like(16), batch_size=8, epochs=1, verbose=0)
+    model.calibrate(mnist_like(20, 1))
+    folder = str(tmp_path_factory.mktemp("pretrained") / "tiny-7")
+    model.save_pretrained(folder, {"name": "tiny-7", "dataset": "mnist", "normal_class": 7,
+                                   "metrics": METRICS, "schedule": {"epochs": 1}})
+    return folder, model.score(mnist_like(6, 2))
+
+
+def assert_same_scores(model, expected):
+    got = model.score(mnist_like(6, 2))
+    for k in expected:
+        np.testing.assert_array_equal(got[k], expected[k])
+
+
+def warm_hf_cache(cache_dir, repo_id, folder, revision=COMMIT, branch="main"):
+    """Lay ``folder``'s files out as huggingface_hub's cache does after a download."""
+    repo = os.path.join(cache_dir, "models--" + repo_id.replace("/", "--"))
+    snapshot = os.path.join(repo, "snapshots", revision)
+    os.makedirs(snapshot)
+    os.makedirs(os.path.join(repo, "blobs"))
+    for name in pretrained.MODEL_FILES:
+        blob = os.path.join(repo, "blobs", pretrained.sha256(os.path.join(folder, name)))
+        shutil.copy(os.path.join(folder, name), blob)
+        os.symlink(os.path.relpath(blob, snapshot), os.path.join(snapshot, name))
+    os.makedirs(os.path.join(repo, "refs"))
+    with open(os.path.join(repo, "refs", branch), "w") as f:
+        f.write(revision)
+    return snapshot
+
+
+@pytest.fixture
+def registry(tmp_path, monkeypatch, saved):
+    """A registry with one published model, an empty local zoo and the Hub in offline mode."""
+    import huggingface_hub.constants
+
+    folder, _ = saved
+    files = {n: pretrained.sha256(os.path.join(folder, n)) for n in pretrained.MODEL_FILES}
+    path = tmp_path / "registry.json"
+    zoo.save_registry({
+        "tiny-7": {"dataset": "mnist", "normal_class": 7, "repo_id": "org/tiny-7",
+                   "revision": COMMIT, "files": files, "metrics": METRICS},
+        "tiny-8": {"dataset": "mnist", "normal_class": 8, "repo_id": "org/tiny-8",
+                   "revision": None, "files": {}, "metrics": None},
+    }, str(path))
+    monkeypatch.setenv(zoo.REGISTRY_ENV, str(path))
+    monkeypatch.setenv(zoo.ZOO_DIR_ENV, str(tmp_path / "zoo"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    return path
+
+
+@pytest.mark.backend
+def test_save_pretrained_round_trip(saved):
+    folder, expected = saved
+    assert sorted(os.listdir(folder)) == sorted(pretrained.MODEL_FILES)
+    model = lsa_keras.from_pretrained(folder)
+    assert_same_scores(model, expected)  # statistics and threshold travelled with the weights
+    assert model.pretrained_metadata["metrics"] == METRICS
+    assert model.pretrained_metadata["normal_class"] == 7
+
+
+def test_model_card_front_matter_is_yaml_with_metrics(saved):
+    text = open(os.path.join(saved[0], "README.md")).read()
+    assert text.startswith("---\n")
+    card = yaml.safe_load(text.split("---\n")[1])
+    assert card["library_name"] == "lsa_keras" and card["datasets"] == ["mnist"]
+    metrics = card["model-index"][0]["results"][0]["metrics"]
+    assert {m["name"]: m["value"] for m in metrics} == {
+        "AUROC (NS, novelty score)": 0.9123, "AUROC (LLK, surprisal)": 0.8,
+        "AUROC (REC, reconstruction error)": 0.85}
+    assert "from_pretrained('tiny-7')" in text and '"epochs": 1' in text
+
+
+def test_zoo_name_from_warm_cache_offline(tmp_path, registry, saved):
+    folder, expected = saved
+    cache = str(tmp_path / "hf")
+    warm_hf_cache(cache, "org/tiny-7", folder)
+    assert_same_scores(lsa_keras.from_pretrained("tiny-7", cache_dir=cache), expected)
+    # A handle, resolved through the cached refs/main.
+    assert_same_scores(lsa_keras.from_pretrained("hf://org/tiny-7", cache_dir=cache), expected)
+
+
+def test_hash_mismatch_is_refused(tmp_path, registry, saved):
+    folder, _ = saved
+    cache = str(tmp_path / "hf")
+    snapshot = warm_hf_cache(cache, "org/tiny-7", folder)
+    target = os.path.realpath(os.path.join(snapshot, "metadata.json"))
+    meta = json.load(open(target))
+    meta["metrics"]["auroc_ns"] = 0.999
+    with open(target, "w") as f:
+        json.dump(meta, f)
+    with pytest.raises(ValueError, match="SHA-256.*refused"):
+        lsa_keras.from_pretrained("tiny-7", cache_dir=cache)
+
+
+def test_truncated_weights_file(tmp_path, saved):
+    folder = str(tmp_path / "copy")
+    shutil.copytree(saved[0], folder)
+    weights = os.path.join(folder, "model.weights.h5")
+    data = open(weights, "rb").read()
+    with open(weights, "wb") as f:
+        f.write(data[: len(data) // 3])
+    with pytest.raises(ValueError, match="truncated"):
+        lsa_keras.from_pretrained(folder)
+
+
+def test_unknown_name_lists_the_zoo():
+    with pytest.raises(ValueError, match="Unknown pretrained model 'mnist-70'.*mnist-7"):
+        lsa_keras.from_pretrained("mnist-70")
+
+
+def test_offline_cold_cache_says_how_to_prefetch(tmp_path, registry):
+    with pytest.raises(OSError, match="huggingface-cli download org/tiny-7 --revision " + COMMIT):
+        lsa_keras.from_pretrained("tiny-7", cache_dir=str(tmp_path / "cold"))
+
+
+def test_unpublished_name_points_at_the_zoo_build(registry):
+    with pytest.raises(OSError, match="lsa_keras.zoo.build --dataset mnist --classes 8"):
+        lsa_keras.from_pretrained("tiny-8")
+
+
+def test_local_zoo_folder_is_used_first(tmp_path, registry, saved):
+    folder, expected = saved
+    shutil.copytree(folder, tmp_path / "zoo" / "tiny-8")
+    assert_same_scores(lsa_keras.from_pretrained("tiny-8"), expected)
+
+
+def test_uncalibrated_model_is_not_saved(tmp_path):
+    with pytest.raises(ValueError, match="calibrate"):
+        tiny_lsa().save_pretrained(str(tmp_path / "m"))
+    assert not os.path.exists(tmp_path / "m" / "model.weights.h5")
+
+
+def test_push_to_hub_creates_repo_and_uploads_the_folder(monkeypatch, saved):
+    import huggingface_hub
+
+    calls = []
+
+    class RecordingApi:  # stands in for the Hub, which this machine cannot reach
+        def __init__(self, **kwargs):
+            calls.append(("init", kwargs))
+
+        def create_repo(self, repo_id, private, exist_ok):
+            calls.append(("create_repo", repo_id, private, exist_ok))
+
+        def upload_folder(self, repo_id, folder_path, commit_message):
+            calls.append(("upload_folder", repo_id, sorted(os.listdir(folder_path))))
+            return "commit-info"
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingApi)
+    model = lsa_keras.from_pretrained(saved[0])
+    assert model.push_to_hub("org/tiny-7", token="t", private=True) == "commit-info"
+    assert calls[0][1]["token"] == "t" and calls[0][1]["library_name"] == "lsa_keras"
+    assert calls[1] == ("create_repo", "org/tiny-7", True, True)
+    assert calls[2] == ("upload_folder", "org/tiny-7", sorted(pretrained.MODEL_FILES))

@@ -1,0 +1,79 @@
+import json
+import os
+import shutil
+import types
+
+import numpy as np
+import pytest
+import yaml
+
+import lsa_keras
+from lsa_keras import pretrained, zoo
+from lsa_keras.zoo import build, publish
+from tests.test_reproduction import tiny_mnist
+
+
+@pytest.fixture
+def zoo_env(tmp_path, monkeypatch):
+    """A copy of the shipped registry, an empty zoo folder, and the Hub offline."""
+    import huggingface_hub.constants
+
+    registry = tmp_path / "registry.json"
+    shutil.copy(zoo.registry_path(), registry)
+    monkeypatch.setenv(zoo.REGISTRY_ENV, str(registry))
+    monkeypatch.setenv(zoo.ZOO_DIR_ENV, str(tmp_path / "zoo"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    return tmp_path
+
+
+def test_shipped_registry_covers_both_datasets():
+    names = zoo.available()
+    assert names == sorted([f"mnist-{c}" for c in range(10)] + [f"cifar10-{c}" for c in range(10)])
+    assert zoo.entry("cifar10-3")["normal_class_name"] == "cat"
+    for dataset in ("mnist", "cifar10"):
+        assert zoo.recipe(dataset)["schedule"]["checkpoint"] == "lowest validation loss"
+
+
+def test_build_then_load_by_name_offline_then_publish(zoo_env, monkeypatch):
+    data = zoo_env / "data"
+    tiny_mnist(data, n_train=300)
+    assert build.main(["--dataset", "mnist", "--classes", "2", "--data-dir", str(data),
+                       "--epochs", "1"]) == 0
+    entry = zoo.entry("mnist-2")
+    assert set(entry["metrics"]) == {"auroc_ns", "auroc_llk", "auroc_rec"}
+    assert entry["revision"] is None and entry["schedule"]["epochs"] == 1
+    model = lsa_keras.from_pretrained("mnist-2")  # from the local zoo, no network
+    assert model.pretrained_metadata["metrics"]["auroc_ns"] == pytest.approx(entry["metrics"]["auroc_ns"], abs=1e-4)
+    card = open(zoo_env / "zoo" / "mnist-2" / "README.md").read()
+    front = yaml.safe_load(card.split("---\n")[1])
+    assert front["model-index"][0]["name"] == "mnist-2"
+    scores = model.score(np.zeros((2, 28, 28, 1), "uint8"))
+
+    import huggingface_hub
+
+    class RecordingApi:  # stands in for the Hub, which this machine cannot reach
+        def __init__(self, **kwargs):
+            pass
+
+        def create_repo(self, repo_id, private, exist_ok):
+            self.repo_id = repo_id
+
+        def upload_folder(self, repo_id, folder_path, allow_patterns, commit_message):
+            assert sorted(os.listdir(folder_path)) == sorted(pretrained.MODEL_FILES)
+            return types.SimpleNamespace(oid="f" * 40)
+
+    monkeypatch.setattr(huggingface_hub, "HfApi", RecordingApi)
+    assert publish.main(["--dataset", "mnist", "--classes", "2"]) == 0
+    entry = zoo.entry("mnist-2")
+    assert entry["revision"] == "f" * 40 and set(entry["files"]) == set(pretrained.MODEL_FILES)
+    # Published hashes are now checked on load; the local folder matches them.
+    again = lsa_keras.from_pretrained("mnist-2").score(np.zeros((2, 28, 28, 1), "uint8"))
+    np.testing.assert_array_equal(again["ns"], scores["ns"])
+    with open(zoo_env / "zoo" / "mnist-2" / "metadata.json", "a") as f:
+        f.write(" ")
+    with pytest.raises(ValueError, match="SHA-256"):
+        lsa_keras.from_pretrained("mnist-2")
+    with pytest.raises(FileNotFoundError, match="build it first"):
+        publish.main(["--dataset", "mnist", "--classes", "3"])
+    assert json.load(open(zoo.registry_path()))["models"]["mnist-2"]["revision"] == "f" * 40
