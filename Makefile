@@ -16,8 +16,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install -q -c constraints.txt -e ".[test,jax,torch]"
 	touch $(STAMP)
 
+# The main job: train on digit 0 of the MNIST sample that ships with the package, then evaluate.
+# Rerunning resumes from runs/demo's checkpoints (delete the folder to start over).
+DEMO := runs/demo
 demo: $(STAMP)
-	$(PY) -m lsa_keras.demo
+	$(VENV)/bin/lsa-keras train --dataset mnist-sample --normal-class 0 --epochs 30 \
+		--batch-size 64 --learning-rate 1e-3 --out $(DEMO)
+	$(VENV)/bin/lsa-keras evaluate $(DEMO)/model --dataset mnist-sample --normal-class 0 \
+		--out $(DEMO)/eval
 
 # All tests under TensorFlow, then the backend-sensitive ones under JAX and PyTorch.
 test: test-tensorflow test-backends

@@ -1,0 +1,90 @@
+"""Pictures as PNG files: ROC curves, NS histograms, image grids and error heatmaps.
+
+Figures are drawn with matplotlib's object API on the Agg canvas (no pyplot state, no display
+needed). Image grids and heatmaps are written pixel for pixel, so their size is known:
+see each function.
+"""
+
+import numpy as np
+
+FIGSIZE, DPI = (6.0, 4.5), 100  # charts are 600 x 450 pixels
+
+
+def _figure():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def roc_curves(novel, scores, path, title="ROC"):
+    """ROC curves of every score in ``scores`` (dict name -> (n,)) for labels ``novel`` (1 =
+    novel) in one 600x450 PNG, AUROC in the legend."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    fig = _figure()
+    ax = fig.add_subplot()
+    for name, values in scores.items():
+        fpr, tpr, _ = roc_curve(novel, values)
+        ax.plot(fpr, tpr, label=f"{name.upper()} (AUROC {roc_auc_score(novel, values):.3f})")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
+    ax.set(xlabel="false-positive rate", ylabel="true-positive rate", title=title,
+           xlim=(0, 1), ylim=(0, 1.01))
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def score_histogram(values, novel, path, threshold=None, title="Novelty score"):
+    """Histograms of a score for normal (``novel == 0``) and novel images, one 600x450 PNG."""
+    values, novel = np.asarray(values), np.asarray(novel).astype(bool)
+    fig = _figure()
+    ax = fig.add_subplot()
+    bins = np.histogram_bin_edges(values, bins=50)
+    ax.hist(values[~novel], bins=bins, alpha=0.6, density=True, label=f"normal ({(~novel).sum()})")
+    ax.hist(values[novel], bins=bins, alpha=0.6, density=True, label=f"novel ({novel.sum()})")
+    if threshold is not None:
+        ax.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold:.3f}")
+    ax.set(xlabel="score (higher = more novel)", ylabel="density", title=title)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def _rgb(images):
+    images = np.clip(np.asarray(images, "float32"), 0.0, 1.0)
+    return np.repeat(images, 3, axis=-1) if images.shape[-1] == 1 else images
+
+
+def image_grid(images, path, columns=None):
+    """Write images ``(n, h, w, c)`` in [0, 1] as one grid PNG of ``rows*h x columns*w``
+    pixels (``columns`` defaults to ``ceil(sqrt(n))``; empty cells are black)."""
+    import matplotlib.image
+
+    images = _rgb(images)
+    n, h, w, _ = images.shape
+    columns = columns or int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / columns))
+    grid = np.zeros((rows * h, columns * w, 3), "float32")
+    for k, image in enumerate(images):
+        r, c = divmod(k, columns)
+        grid[r * h:(r + 1) * h, c * w:(c + 1) * w] = image
+    matplotlib.image.imsave(path, grid)
+    return grid.shape[:2]
+
+
+def error_heatmap(image, error, path, scale=4):
+    """The image next to its per-pixel squared reconstruction error (colour map, normalised
+    to the image's own maximum), each ``scale`` times enlarged: ``h*scale x 2*w*scale`` PNG."""
+    import matplotlib
+    import matplotlib.image
+
+    image = _rgb(image[None])[0]
+    error = np.asarray(error, "float32")
+    heat = matplotlib.colormaps["inferno"](error / max(float(error.max()), 1e-12))[..., :3]
+    pair = np.concatenate([image, heat.astype("float32")], axis=1)
+    pair = np.repeat(np.repeat(pair, scale, axis=0), scale, axis=1)
+    matplotlib.image.imsave(path, pair)
+    return pair.shape[:2]

@@ -1,0 +1,139 @@
+"""The ``lsa-keras`` command through its installed entry point (one subprocess per call)."""
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lsa_keras.cli import main
+from lsa_keras.datasets import load_mnist_sample
+from tests.datasets.test_image_folder import write_image
+
+ENTRY_POINT = shutil.which("lsa-keras", path=os.path.dirname(sys.executable))
+
+
+def lsa_keras_cmd(*args, cwd=None):
+    assert ENTRY_POINT, "the lsa-keras console script is not installed next to this Python"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    return subprocess.run([ENTRY_POINT, *map(str, args)], capture_output=True, text=True,
+                          timeout=900, cwd=cwd, env=env)
+
+
+def ok(proc):
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return proc
+
+
+def png_size(path):
+    import matplotlib.image
+
+    image = matplotlib.image.imread(path)
+    return image.shape[:2]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """`lsa-keras train` on the shipped sample, 1 epoch, then resumed to 2 epochs."""
+    out = tmp_path_factory.mktemp("cli") / "run"
+    args = ["train", "--dataset", "mnist-sample", "--normal-class", "0", "--batch-size", "64",
+            "--out", out]
+    first = ok(lsa_keras_cmd(*args, "--epochs", "1"))
+    assert "test AUROC" in first.stdout
+    state = json.loads((out / "train_state.json").read_text())
+    assert state["epoch"] == 1 and (out / "checkpoint.keras").is_file()
+    second = ok(lsa_keras_cmd(*args, "--epochs", "2"))
+    assert "Resuming" in second.stdout and "after epoch 1 of 2" in second.stdout
+    assert json.loads((out / "train_state.json").read_text())["epoch"] == 2
+    return out / "model"
+
+
+def test_train_writes_a_model_folder(trained):
+    assert sorted(os.listdir(trained)) == ["README.md", "config.json", "metadata.json",
+                                           "model.weights.h5"]
+    meta = json.loads((trained / "metadata.json").read_text())
+    assert set(meta["metrics"]) == {"auroc_llk", "auroc_rec", "auroc_ns"}
+    assert meta["schedule"]["epochs"] == 2
+
+
+def test_evaluate_writes_table_and_pngs(trained, tmp_path):
+    proc = ok(lsa_keras_cmd("evaluate", trained, "--dataset", "mnist-sample", "--normal-class",
+                            "0", "--out", tmp_path))
+    assert "| NS |" in proc.stdout
+    assert png_size(tmp_path / "roc.png") == (450, 600)
+    assert png_size(tmp_path / "ns_histogram.png") == (450, 600)
+    report = json.loads((tmp_path / "evaluation.json").read_text())
+    assert report["n_test"] == 2000 and report["n_novel"] == 1800
+    assert 0.0 <= report["auroc"]["ns"] <= 1.0
+
+
+def test_score_csv_and_heatmaps(trained, tmp_path):
+    images = load_mnist_sample()["x_test"][:3]
+    folder = tmp_path / "images"
+    for i, image in enumerate(images):
+        write_image(str(folder / f"img{i}.png"), image)
+    ok(lsa_keras_cmd("score", trained, folder, "--out", tmp_path / "scores.csv",
+                     "--heatmaps", tmp_path / "heat"))
+    rows = list(csv.DictReader(open(tmp_path / "scores.csv")))
+    assert len(rows) == 3 and set(rows[0]) == {"path", "llk", "rec", "ns", "novel"}
+    assert all(r["novel"] in ("0", "1") and np.isfinite(float(r["ns"])) for r in rows)
+    heatmaps = sorted(os.listdir(tmp_path / "heat"))
+    assert len(heatmaps) == 3
+    assert png_size(tmp_path / "heat" / heatmaps[0]) == (28 * 4, 2 * 28 * 4)
+
+
+def test_sample_grid(trained, tmp_path):
+    ok(lsa_keras_cmd("sample", trained, "-n", "6", "--out", tmp_path / "grid.png"))
+    assert png_size(tmp_path / "grid.png") == (2 * 28, 3 * 28)  # 6 images: 3 columns, 2 rows
+
+
+def test_train_and_evaluate_on_a_folder_of_own_images(tmp_path):
+    sample = load_mnist_sample()
+    for digit, name in ((1, "ones"), (7, "sevens")):
+        for i, image in enumerate(sample["x_test"][sample["y_test"] == digit][:20]):
+            write_image(str(tmp_path / "data" / name / f"{i}.png"), image)
+    ok(lsa_keras_cmd("train", "--dataset", "folder", "--data-dir", tmp_path / "data",
+                     "--normal-class", "ones", "--epochs", "1", "--batch-size", "8",
+                     "--out", tmp_path / "run"))
+    proc = ok(lsa_keras_cmd("evaluate", tmp_path / "run" / "model", "--dataset", "folder",
+                            "--data-dir", tmp_path / "data", "--normal-class", "ones",
+                            "--out", tmp_path / "eval"))
+    assert "22 test images (20 novel)" in proc.stdout  # 2 validation ones + 20 sevens
+
+
+def test_zoo_list_and_bad_arguments_through_the_entry_point(tmp_path):
+    listed = ok(lsa_keras_cmd("zoo", "list"))
+    assert "mnist-7" in listed.stdout and "cifar10-9" in listed.stdout
+    bad = lsa_keras_cmd("evaluate", tmp_path / "nope", "--dataset", "mnist-sample",
+                        "--normal-class", "0")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip().splitlines()[-1].startswith("lsa-keras evaluate: error: model folder")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["evaluate", "{empty}", "--dataset", "mnist-sample", "--normal-class", "0"],
+     "not a complete lsa_keras pretrained folder"),
+    (["train", "--dataset", "mnist-sample", "--normal-class", "12", "--out", "{tmp}/r"],
+     "--normal-class must be 0-9, got 12"),
+    (["train", "--dataset", "folder", "--data-dir", "{tmp}/missing", "--out", "{tmp}/r"],
+     "does not exist"),
+    (["score", "mnist-70", "x.png"], "Unknown pretrained model 'mnist-70'"),
+    (["sample", "{empty}", "--out", "grid.jpg"], "--out must be a .png file"),
+    (["zoo", "download", "mnist-7"], "not published yet"),
+])
+def test_bad_arguments_give_one_line(argv, message, tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    argv = [a.format(tmp=tmp_path, empty=tmp_path / "empty") for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err, err
+
+
+def test_unknown_dataset_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--dataset", "svhn", "--normal-class", "1", "--out", "x"])
+    assert e.value.code == 2 and "invalid choice: 'svhn'" in capsys.readouterr().err
