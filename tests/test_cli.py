@@ -87,8 +87,10 @@ def test_score_csv_and_heatmaps(trained, tmp_path):
 
 
 def test_sample_grid(trained, tmp_path):
-    ok(lsa_keras_cmd("sample", trained, "-n", "6", "--out", tmp_path / "grid.png"))
+    proc = ok(lsa_keras_cmd("sample", trained, "-n", "6", "--out", tmp_path / "grid.png",
+                            "--backend", "jax"))
     assert png_size(tmp_path / "grid.png") == (2 * 28, 3 * 28)  # 6 images: 3 columns, 2 rows
+    assert "backend jax" in proc.stdout  # --backend re-ran the command under JAX
 
 
 def test_train_and_evaluate_on_a_folder_of_own_images(tmp_path):

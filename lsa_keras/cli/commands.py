@@ -199,7 +199,10 @@ def sample(args):
     images = sample_images(model, args.n, seed=args.seed)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     height, width = plots.image_grid(images, args.out)
-    print(f"wrote {args.n} samples to {args.out} ({width}x{height})")
+    import keras
+
+    print(f"wrote {args.n} samples to {args.out} ({width}x{height}, backend "
+          f"{keras.backend.backend()})")
     return 0
 
 
