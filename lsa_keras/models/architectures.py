@@ -1,14 +1,24 @@
 """The networks of each LSA setting (supplement Table 1, as the reference code builds them).
 
 Each builder returns ``(encoder, decoder, estimator)`` as Keras models. Register a new
-setting (the video models come later) with :func:`register_architecture`.
+setting with :func:`register_architecture`. Image settings (``mnist``, ``cifar10``) have a code
+``(batch, d)`` and an MFC estimator; video settings (``ucsd_ped2``, ``shanghaitech``) take
+clips ``(batch, t, h, w, c)``, have a code ``(batch, t', d)`` and an MSC estimator.
 """
 
 import keras
 
-from lsa_keras.layers import DownBlock, MaskedDense, ResidualBlock, TorchDense, UpBlock
+from lsa_keras.layers import (
+    DownBlock,
+    MaskedDense,
+    MaskedStackedConv,
+    ResidualBlock,
+    TemporalDense,
+    TorchDense,
+    UpBlock,
+)
 from lsa_keras.layers.blocks import batch_norm, leaky_relu
-from lsa_keras.initializers import torch_kernel_initializer
+from lsa_keras.initializers import torch_bias_initializer, torch_kernel_initializer
 
 _ARCHITECTURES = {}
 
@@ -27,14 +37,16 @@ def available_architectures():
     return sorted(_ARCHITECTURES)
 
 
-def build_networks(name, code_length=64, bins=100, estimator_units=(32, 32, 32, 32)):
+def build_networks(name, code_length=64, bins=100, estimator_units=None):
     """Build the encoder, decoder and estimator of a registered architecture.
 
     Args:
         name: ``"mnist"`` or ``"cifar10"`` (see :func:`available_architectures`).
         code_length: d, the number of latent variables.
         bins: B, the number of bins of each conditional distribution.
-        estimator_units: channels of the hidden estimator layers (the last layer has ``bins``).
+        estimator_units: channels of the hidden estimator layers (the last layer has ``bins``);
+            default: the paper's, ``(32, 32, 32, 32)`` for images, ``(4, 4, 4, 4)`` for
+            UCSD Ped2 and ``(4, 4)`` for ShanghaiTech.
 
     Returns:
         ``(encoder, decoder, estimator)``: ``x (batch, *input_shape) -> z (batch, d)``,
@@ -50,6 +62,8 @@ def build_networks(name, code_length=64, bins=100, estimator_units=(32, 32, 32, 
             f"bins={bins!r}."
         )
     builder, input_shape = _ARCHITECTURES[name]
+    if estimator_units is None:
+        estimator_units = DEFAULT_ESTIMATOR_UNITS.get(name, (32, 32, 32, 32))
     return builder(input_shape, int(code_length), int(bins), tuple(int(u) for u in estimator_units))
 
 
@@ -136,6 +150,63 @@ def _cifar10(input_shape, code_length, bins, units):
     encoder = _encoder(input_shape, features, 256, code_length)
     decoder = _decoder(code_length, 256, (4, 4, 256), upsampling, input_shape[-1])
     return encoder, decoder, mfc_estimator(code_length, bins, units)
+
+
+def msc_estimator(steps, code_length, bins, units, name="estimator"):
+    """MSC estimator: MSC-A, then MSC-B layers, LeakyReLU between them, logits at the end.
+
+    Input ``(batch, t, d, 1)``, output ``(batch, t, d, bins)``.
+    """
+    layers = [keras.Input((steps, code_length, 1))]
+    for k, u in enumerate(units):
+        layers += [MaskedStackedConv(u, "A" if k == 0 else "B", name=f"msc{k}"),
+                   leaky_relu(f"act{k}")]
+    layers.append(MaskedStackedConv(bins, "A" if not units else "B", name=f"msc{len(units)}"))
+    return keras.Sequential(layers, name=name)
+
+
+def _video(input_shape, down, grid, hidden, up, code_length, bins, units, output_bias):
+    """Causal 3D down blocks -> per-step flatten -> TFC layers to a sigmoid code (t', d);
+    TFC layers -> per-step feature grid -> 3D up blocks -> 1x1x1 conv; MSC estimator."""
+    steps = grid[0]
+    encoder_layers = [keras.Input(input_shape)]
+    encoder_layers += [DownBlock(f, s, rank=3, name=f"down{k + 1}") for k, (f, s) in enumerate(down)]
+    encoder_layers.append(keras.layers.Reshape((steps, -1), name="flatten"))
+    encoder_layers += [TemporalDense(u, activation="tanh", name=f"tfc{k + 1}")
+                       for k, u in enumerate(hidden)]
+    encoder_layers.append(TemporalDense(code_length, activation="sigmoid", name="code"))
+    decoder_layers = [keras.Input((steps, code_length))]
+    decoder_layers += [TemporalDense(u, activation="tanh", name=f"tfc{k + 1}")
+                       for k, u in enumerate(hidden)]
+    decoder_layers += [TemporalDense(grid[1] * grid[2] * grid[3], name="tfc_grid"),
+                       leaky_relu("tfc_grid_act"), keras.layers.Reshape(grid, name="reshape")]
+    decoder_layers += [UpBlock(f, s, rank=3, name=f"up{k + 1}") for k, (f, s) in enumerate(up)]
+    decoder_layers.append(keras.layers.Conv3D(
+        input_shape[-1], 1, use_bias=output_bias, kernel_initializer=torch_kernel_initializer(),
+        bias_initializer=torch_bias_initializer(grid[-1] if not up else up[-1][0]),
+        name="output"))
+    encoder = keras.Sequential(encoder_layers, name="encoder")
+    decoder = keras.Sequential(decoder_layers, name="decoder")
+    return encoder, decoder, msc_estimator(steps, code_length, bins, units)
+
+
+@register_architecture("ucsd_ped2", (8, 32, 32, 1))
+def _ucsd_ped2(input_shape, code_length, bins, units):
+    # 8x32x32 patches -> code (2, d); the spec's estimator is MSC[4, 4, 4, 4, 100].
+    down = [(8, (1, 2, 2)), (12, (2, 1, 1)), (18, (1, 2, 2)), (27, (2, 1, 1)), (40, (1, 2, 2))]
+    up = [(40, (1, 2, 2)), (27, (1, 2, 2)), (18, (2, 1, 1)), (12, (1, 2, 2)), (8, (2, 1, 1))]
+    return _video(input_shape, down, (2, 4, 4, 40), (), up, code_length, bins, units, False)
+
+
+@register_architecture("shanghaitech", (16, 256, 512, 3))
+def _shanghaitech(input_shape, code_length, bins, units):
+    # 16x256x512 RGB clips -> code (4, d); the spec's estimator is MSC[4, 4, 100].
+    down = [(8, (1, 2, 2)), (16, (1, 2, 2)), (32, (2, 2, 2)), (64, (1, 2, 2)), (64, (2, 2, 2))]
+    up = [(64, (2, 2, 2)), (32, (1, 2, 2)), (16, (2, 2, 2)), (8, (1, 2, 2)), (8, (1, 2, 2))]
+    return _video(input_shape, down, (4, 8, 16, 64), (512,), up, code_length, bins, units, True)
+
+
+DEFAULT_ESTIMATOR_UNITS = {"ucsd_ped2": (4, 4, 4, 4), "shanghaitech": (4, 4)}
 
 
 def input_shape_of(name):

@@ -74,15 +74,17 @@ class LSA(JointLossTrainer, keras.Model):
 
     @classmethod
     def from_architecture(
-        cls, name, code_length=64, bins=100, estimator_units=(32, 32, 32, 32), lam=1.0, **kwargs
+        cls, name, code_length=64, bins=100, estimator_units=None, lam=1.0, **kwargs
     ):
         """An LSA with the networks of one of the paper's settings.
 
         Args:
-            name: ``"mnist"`` (28x28x1) or ``"cifar10"`` (32x32x3).
+            name: ``"mnist"`` (28x28x1), ``"cifar10"`` (32x32x3), ``"ucsd_ped2"`` (clips
+                8x32x32x1) or ``"shanghaitech"`` (clips 16x256x512x3).
             code_length: d, 64 in the paper.
             bins: B, 100 in the paper.
-            estimator_units: hidden MFC channels, ``(32, 32, 32, 32)`` in the paper.
+            estimator_units: hidden estimator channels; default the paper's for that setting
+                (MFC ``(32, 32, 32, 32)`` for images, MSC ``(4, 4, 4, 4)`` / ``(4, 4)`` for video).
             lam: LLK weight, 1 in the paper for these settings.
         """
         encoder, decoder, estimator = architectures.build_networks(
@@ -111,10 +113,14 @@ class LSA(JointLossTrainer, keras.Model):
         backend ``jit_compile="auto"`` means XLA even on CPU (Keras would turn it off there):
         TensorFlow 2.21's oneDNN convolution-gradient kernels corrupted the heap and aborted
         the process in some runs on this project's CPU machines (batch 25, MNIST model),
-        while the XLA-compiled step did not, at a similar speed.
+        while the XLA-compiled step did not, at a similar speed. Video models are the
+        exception: they compile without XLA (see the comment in the code).
         """
         if jit_compile == "auto" and keras.backend.backend() == "tensorflow":
-            jit_compile = not kwargs.get("run_eagerly", False)
+            # XLA for image models; video models (3D convolutions) stay on TensorFlow's own
+            # kernels, because XLA's CPU backend runs 3D convolutions as naive loops (a UCSD
+            # Ped2 step was about 10x slower with XLA on a 2-core CPU).
+            jit_compile = not kwargs.get("run_eagerly", False) and len(self.image_shape) == 3
         if kwargs.get("loss") is not None:
             raise ValueError(
                 "LSA trains its own objective (REC + lam * LLK); do not pass `loss`. Set the "

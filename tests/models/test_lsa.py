@@ -10,7 +10,8 @@ from tests.helpers import mnist_like, tiny_lsa, to_numpy
 pytestmark = pytest.mark.backend
 
 
-@pytest.mark.parametrize("name,total", [("mnist", 13_690_160), ("cifar10", 17_826_752)])
+@pytest.mark.parametrize("name,total", [("mnist", 13_690_160), ("cifar10", 17_826_752),
+                                        ("ucsd_ped2", 3_959_414), ("shanghaitech", 13_374_603)])
 def test_parameter_count_equals_reference(name, total):
     assert LSA.from_architecture(name).count_params() == total
 
@@ -31,6 +32,23 @@ def test_cifar10_outputs():
     out = model(np.random.rand(2, 32, 32, 3).astype("float32"), training=False)
     assert tuple(out["reconstruction"].shape) == (2, 32, 32, 3)
     assert tuple(out["logits"].shape) == (2, 16, 20)
+
+
+@pytest.mark.parametrize("name,clip,code", [("ucsd_ped2", (8, 32, 32, 1), (2, 64)),
+                                            ("shanghaitech", (16, 256, 512, 3), (4, 64))])
+def test_video_shapes(name, clip, code):
+    model = LSA.from_architecture(name)
+    assert model.encoder.output_shape == (None, *code)
+    assert model.decoder.output_shape == (None, *clip)
+    assert model.estimator.output_shape == (None, *code, 100)
+    assert len(model.estimator.layers) == (5 if name == "ucsd_ped2" else 3) * 2 - 1
+
+
+def test_ucsd_ped2_forward():
+    model = LSA.from_architecture("ucsd_ped2", code_length=16, bins=10)
+    out = model(np.random.rand(2, 8, 32, 32, 1).astype("float32"), training=False)
+    assert tuple(out["reconstruction"].shape) == (2, 8, 32, 32, 1)
+    assert tuple(out["logits"].shape) == (2, 2, 16, 10)
 
 
 def test_estimator_is_autoregressive_in_the_code():
