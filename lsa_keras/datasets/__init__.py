@@ -6,6 +6,8 @@ from lsa_keras.datasets.image_folder import load_image_folder
 from lsa_keras.datasets.mnist import DATA_DIR_ENV, load_mnist
 from lsa_keras.datasets.protocol import PROTOCOL_SEED, one_class_split, shuffled_train_val_indices
 from lsa_keras.datasets.sample import load_mnist_sample
+from lsa_keras.datasets.synthetic_ucsd import write_synthetic_ucsd
+from lsa_keras.datasets.ucsd import load_ucsd
 
 __all__ = [
     "CIFAR10_CLASSES",
@@ -15,7 +17,9 @@ __all__ = [
     "load_image_folder",
     "load_mnist",
     "load_mnist_sample",
+    "load_ucsd",
     "one_class_split",
     "read_idx",
     "shuffled_train_val_indices",
+    "write_synthetic_ucsd",
 ]
