@@ -139,3 +139,29 @@ def test_unknown_dataset_is_an_argparse_error(capsys):
     with pytest.raises(SystemExit) as e:
         main(["train", "--dataset", "svhn", "--normal-class", "1", "--out", "x"])
     assert e.value.code == 2 and "invalid choice: 'svhn'" in capsys.readouterr().err
+
+
+def test_zoo_build_through_the_entry_point(tmp_path):
+    from lsa_keras import zoo
+    from tests.test_reproduction import tiny_mnist
+
+    tiny_mnist(tmp_path / "data", n_train=300)
+    registry = tmp_path / "registry.json"
+    shutil.copy(zoo.registry_path(), registry)
+    env = {"LSA_KERAS_ZOO_REGISTRY": str(registry), "LSA_KERAS_ZOO_DIR": str(tmp_path / "zoo")}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        ok(lsa_keras_cmd("zoo", "build", "mnist", "--classes", "2", "--epochs", "1",
+                         "--data-dir", tmp_path / "data"))
+        listed = ok(lsa_keras_cmd("zoo", "list")).stdout
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k)
+            else:
+                os.environ[k] = v
+    line = next(l for l in listed.splitlines() if l.startswith("mnist-2 "))
+    assert "local zoo" in line
+    assert (tmp_path / "zoo" / "mnist-2" / "model.weights.h5").is_file()
+    assert json.load(open(registry))["models"]["mnist-2"]["metrics"]["auroc_ns"] >= 0
