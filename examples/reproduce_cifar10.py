@@ -13,9 +13,10 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-SCHEDULE = {"epochs": 20, "batch_size": 128, "learning_rate": 3e-4, "schedule": "cosine"}
-
 if __name__ == "__main__":
+    from lsa_keras import zoo
     from lsa_keras.reproduction import main
 
-    sys.exit(main("cifar10", sys.argv[1:], SCHEDULE))
+    # The default schedule is the zoo recipe's (zoo/recipes/cifar10.json), so the table and
+    # the pretrained models come from the same training.
+    sys.exit(main("cifar10", sys.argv[1:], zoo.recipe("cifar10")["schedule"]))
