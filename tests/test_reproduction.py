@@ -40,7 +40,7 @@ def test_results_merge_across_invocations_and_refuse_another_schedule(tmp_path):
 
 def test_reproduce_mnist_script_end_to_end(tmp_path):
     data = tmp_path / "data"
-    tiny_mnist(data)
+    tiny_mnist(data, n_train=300)
     out = tmp_path / "out"
     cmd = [sys.executable, os.path.join(ROOT, "examples", "reproduce_mnist.py"), "--classes", "2",
            "--data-dir", str(data), "--out", str(out), "--epochs", "2", "--batch-size", "4"]
@@ -48,7 +48,8 @@ def test_reproduce_mnist_script_end_to_end(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())
     r = results["classes"]["2"]
-    assert r["n_train"] + r["n_val"] == 8 and r["epochs"] == 2
+    assert r["n_train"] + r["n_val"] == 30 and r["epochs"] == 2
+    assert (out / "models" / "mnist-2.keras").is_file()  # calibrated model kept for the zoo
     for key in ("auroc_llk", "auroc_rec", "auroc_ns"):
         assert 0.0 <= r[key] <= 1.0
     assert results["schedule"]["batch_size"] == 4 and results["data"] == "original MNIST IDX files"
