@@ -10,7 +10,8 @@ import argparse
 import json
 import os
 import platform
-import tempfile
+
+from lsa_keras.atomic import write_atomically, write_text_atomically
 
 # Paper, Table 2 of the main text: NS AUROC per class.
 PAPER_NS = {
@@ -54,14 +55,6 @@ def schedule_of(args):
             "checkpoint": "lowest validation loss"}
 
 
-def _atomic_write(path, text):
-    folder = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def write_results(out, dataset, schedule, seed, class_results):
     """Merge ``{class: result}`` into ``out/results.json`` and rewrite ``out/results.md``.
 
@@ -93,8 +86,8 @@ def write_results(out, dataset, schedule, seed, class_results):
     }
     for key in ("auroc_llk", "auroc_rec", "auroc_ns"):
         results[f"mean_{key}"] = sum(r[key] for r in per_class.values()) / len(per_class)
-    _atomic_write(path, json.dumps(results, indent=2) + "\n")
-    _atomic_write(os.path.join(out, "results.md"), results_markdown(results))
+    write_text_atomically(path, json.dumps(results, indent=2) + "\n")
+    write_text_atomically(os.path.join(out, "results.md"), results_markdown(results))
     return results
 
 
@@ -135,9 +128,7 @@ def save_model(model, data, normal_class, path):
     (x_train, y_train), (x_test, y_test) = data
     model.calibrate(one_class_split(x_train, y_train, x_test, y_test, normal_class)["x_val"])
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = path + ".tmp.keras"
-    model.save(tmp)
-    os.replace(tmp, path)
+    write_atomically(path, model.save)
 
 
 def main(dataset, argv, defaults):

@@ -13,13 +13,9 @@ import os
 
 import keras
 
+from lsa_keras.atomic import write_atomically, write_text_atomically
+
 CHECKPOINT, BEST_WEIGHTS, STATE = "checkpoint.keras", "best.weights.h5", "train_state.json"
-
-
-def _replace(write, path, suffix):
-    tmp = path[: -len(suffix)] + ".tmp" + suffix
-    write(tmp)
-    os.replace(tmp, path)
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
@@ -34,19 +30,16 @@ class EpochCheckpoint(keras.callbacks.Callback):
         val = logs.get("val_loss")
         if val is not None and math.isfinite(val) and val < self.state.get("best_val_loss", math.inf):
             self.state.update(best_val_loss=float(val), best_epoch=epoch + 1)
-            _replace(self.model.save_weights, os.path.join(self.out_dir, BEST_WEIGHTS), ".weights.h5")
+            write_atomically(os.path.join(self.out_dir, BEST_WEIGHTS), self.model.save_weights)
         self.state["epoch"] = epoch + 1
         self.state.setdefault("history", []).append(
             {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))})
-        _replace(self.model.save, os.path.join(self.out_dir, CHECKPOINT), ".keras")
+        write_atomically(os.path.join(self.out_dir, CHECKPOINT), self.model.save)
         write_state(self.out_dir, self.state)
 
 
 def write_state(out_dir, state):
-    def write(tmp):
-        with open(tmp, "w") as f:
-            json.dump(state, f, indent=2)
-    _replace(write, os.path.join(out_dir, STATE), ".json")
+    write_text_atomically(os.path.join(out_dir, STATE), json.dumps(state, indent=2))
 
 
 def _without_epochs(settings):

@@ -9,7 +9,6 @@ schedule each preset is trained with.
 
 import json
 import os
-import tempfile
 
 REGISTRY_ENV = "LSA_KERAS_ZOO_REGISTRY"
 ZOO_DIR_ENV = "LSA_KERAS_ZOO_DIR"
@@ -35,12 +34,10 @@ def load_registry(path=None):
 
 def save_registry(models, path=None):
     """Write the registry atomically (a crash never leaves half a file)."""
-    path = path or registry_path()
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-")
-    with os.fdopen(fd, "w") as f:
-        json.dump({"format": "lsa_keras.zoo/1", "models": dict(sorted(models.items()))}, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
+    from lsa_keras.atomic import write_text_atomically
+
+    write_text_atomically(path or registry_path(), json.dumps(
+        {"format": "lsa_keras.zoo/1", "models": dict(sorted(models.items()))}, indent=2) + "\n")
 
 
 def available():
