@@ -24,6 +24,20 @@ def data_dir():
     return path
 
 
+def pytest_collection_finish(session):
+    # The one CI crash (a segmentation fault inside a torch train step) came with TensorFlow
+    # loaded next to torch since collection, by a test module's top-level import. Keras itself
+    # loads TensorFlow, when installed, to serialise objects, so the torch stage cannot avoid
+    # it entirely; but no test module may load it for every torch test.
+    import sys
+
+    if keras.backend.backend() == "torch" and "tensorflow" in sys.modules:
+        raise pytest.UsageError(
+            "TensorFlow was imported while collecting the PyTorch-backend tests; import it "
+            "inside the tests that need it."
+        )
+
+
 _exit_status = {}
 
 

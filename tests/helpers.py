@@ -1,4 +1,6 @@
-"""Helpers shared by the tests: a layer round trip and a tiny LSA."""
+"""Helpers shared by the tests: a layer round trip, a tiny LSA, image files."""
+
+import os
 
 import keras
 import numpy as np
@@ -32,3 +34,18 @@ def tiny_lsa(code_length=8, bins=10, units=(4,), lam=1.0):
 
 def mnist_like(n, seed=0):
     return np.random.RandomState(seed).rand(n, 28, 28, 1).astype("float32")
+
+
+def write_image(path, array, fmt=None):
+    """Encode ``array`` (h, w, c) uint8 into the file format its extension names.
+
+    PIL rather than tf.io, so the PyTorch test stage never loads TensorFlow next to torch
+    (the two native runtimes in one process crashed a torch train step).
+    """
+    from PIL import Image
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fmt = (fmt or os.path.splitext(path)[1]).lower().lstrip(".")
+    array = np.asarray(array, dtype="uint8")
+    image = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+    image.save(path, format={"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG"}[fmt], quality=95)

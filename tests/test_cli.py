@@ -12,7 +12,7 @@ import pytest
 
 from lsa_keras.cli import main
 from lsa_keras.datasets import load_mnist_sample
-from tests.datasets.test_image_folder import write_image
+from tests.helpers import write_image
 
 ENTRY_POINT = shutil.which("lsa-keras", path=os.path.dirname(sys.executable))
 

@@ -3,19 +3,10 @@ import tarfile
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from lsa_keras.datasets import load_image_folder
 from lsa_keras.datasets.image_folder import read_tree
-
-
-def write_image(path, array, fmt=None):
-    """Encode ``array`` (h, w, c) uint8 into the file format its extension names."""
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    fmt = fmt or os.path.splitext(path)[1].lower()
-    encode = tf.io.encode_png if fmt == ".png" else tf.io.encode_jpeg
-    with open(path, "wb") as f:
-        f.write(encode(array).numpy())
+from tests.helpers import write_image
 
 
 def image_tree(root, classes=("cat", "dog"), per_class=3, size=(8, 8), channels=3, ext=".png"):
