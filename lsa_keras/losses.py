@@ -37,8 +37,14 @@ def surprisal(code, logits):
         logits: tensor ``(batch, d, B)`` or ``(batch, t, d, B)``, the estimator's output.
     """
     bins = logits.shape[-1]
-    target = quantize(ops.stop_gradient(code), bins)
+    code = ops.stop_gradient(code)
+    # A NaN code (diverged weights) has no bin; PyTorch's cross-entropy raises for the garbage
+    # index a NaN casts to. Give it bin 0 and make its surprisal NaN, so that the training loss
+    # says what happened and StopOnNonFiniteLoss stops the run.
+    finite = ops.isfinite(code)
+    target = quantize(ops.where(finite, code, ops.zeros_like(code)), bins)
     nll = ops.sparse_categorical_crossentropy(target, logits, from_logits=True)
+    nll = ops.where(finite, nll, ops.full_like(nll, float("nan")))
     return ops.sum(ops.reshape(nll, (ops.shape(nll)[0], -1)), axis=1)
 
 

@@ -5,6 +5,11 @@
 ``OUT/train_state.json`` the epoch count, the best epoch and the settings of the run. Each is
 written to a temporary file and moved into place, so an interruption never leaves a
 half-written checkpoint.
+
+The batch order of epoch ``e`` depends only on the seed and ``e`` (:class:`EpochOrder`), so a
+run killed after any epoch and resumed ends with the same weights as one that never stopped.
+A NaN or Inf loss stops training with :class:`~lsa_keras.callbacks.NonFiniteLossError`
+before that epoch's checkpoint is written, so the last good one stays.
 """
 
 import json
@@ -12,10 +17,47 @@ import math
 import os
 
 import keras
+import numpy as np
 
 from lsa_keras.atomic import write_atomically, write_text_atomically
+from lsa_keras.callbacks import NonFiniteLossError
 
 CHECKPOINT, BEST_WEIGHTS, STATE = "checkpoint.keras", "best.weights.h5", "train_state.json"
+
+
+class EpochOrder(keras.utils.PyDataset):
+    """Batches of ``x`` in an order that depends only on ``(seed, epoch)``.
+
+    Keras' own ``shuffle=True`` draws each epoch's order from the global random state, which
+    a restarted process cannot put back where it was. Here the dataset is endless and batch
+    ``i`` of a ``fit`` call (run with ``steps_per_epoch=len(self)``) is batch ``i % len(self)``
+    of epoch ``initial_epoch + i // len(self)``: a pure function of the index, whatever Keras
+    prefetches or whenever it calls the epoch hooks.
+    """
+
+    def __init__(self, x, batch_size, seed, initial_epoch=0):
+        super().__init__()
+        self.x, self.batch_size, self.seed = x, int(batch_size), int(seed)
+        self.initial_epoch = int(initial_epoch)
+        self.steps = math.ceil(len(x) / self.batch_size)
+        self._cached = (None, None)
+
+    def order(self, epoch):
+        """The permutation of ``x`` that epoch ``epoch`` walks through."""
+        if self._cached[0] != epoch:
+            self._cached = (epoch, np.random.default_rng([self.seed, epoch]).permutation(len(self.x)))
+        return self._cached[1]
+
+    def __len__(self):
+        return self.steps
+
+    @property
+    def num_batches(self):
+        return None  # endless; fit gets steps_per_epoch
+
+    def __getitem__(self, index):
+        epoch, step = self.initial_epoch + index // self.steps, index % self.steps
+        return self.x[self.order(epoch)[step * self.batch_size: (step + 1) * self.batch_size]]
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
@@ -34,8 +76,16 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self.state["epoch"] = epoch + 1
         self.state.setdefault("history", []).append(
             {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))})
-        write_atomically(os.path.join(self.out_dir, CHECKPOINT), self.model.save)
+        path = os.path.join(self.out_dir, CHECKPOINT)
+        write_atomically(path, self.model.save)
+        self.state["checkpoint_sha256"] = _sha256(path)
         write_state(self.out_dir, self.state)
+
+
+def _sha256(path):
+    from lsa_keras.pretrained import sha256
+
+    return sha256(path)
 
 
 def write_state(out_dir, state):
@@ -47,7 +97,7 @@ def _without_epochs(settings):
 
 
 def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning_rate,
-                    settings, seed=0, verbose=1):
+                    settings, seed=0, verbose=1, callbacks=None):
     """Train ``build_model()`` on ``x`` for ``epochs`` epochs, resuming a run in ``out_dir``.
 
     Args:
@@ -55,6 +105,12 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
         x, x_val: training and validation images, float in [0, 1].
         settings: JSON-able dict describing the run; a resumed run must have the same (the
             number of epochs may grow: rerunning with more epochs continues training).
+        seed: seed of the initial weights and of every epoch's batch order.
+        callbacks: more Keras callbacks for ``fit``.
+
+    Raises:
+        NonFiniteLossError: the loss became NaN or Inf; the folder keeps the checkpoint of the
+            last finished epoch.
 
     Returns:
         ``(model, state)``: the model with the weights of the lowest validation loss, and the
@@ -72,7 +128,19 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
                 f"{out_dir} holds an unfinished run with other settings ({state.get('settings')}); "
                 "use another --out folder, or delete this one to start over."
             )
-        model = keras.saving.load_model(checkpoint)
+        expected = state.get("checkpoint_sha256")
+        if expected and _sha256(checkpoint) != expected:
+            raise ValueError(
+                f"{checkpoint} does not match the SHA-256 recorded in {state_path}: it was "
+                "changed or damaged after training wrote it. Delete the folder to start over."
+            )
+        try:
+            model = keras.saving.load_model(checkpoint)
+        except Exception as e:  # zip, h5py and Keras errors for a damaged file
+            raise ValueError(
+                f"{checkpoint} could not be loaded ({type(e).__name__}: {e}); it is damaged. "
+                "Delete the folder to start over."
+            ) from e
         if verbose:
             print(f"Resuming {out_dir} after epoch {state['epoch']} of {epochs}.", flush=True)
     else:
@@ -81,11 +149,24 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
         model = build_model()
         model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     if state["epoch"] < epochs:
-        keras.utils.set_random_seed(seed + state["epoch"])  # a fresh batch order after a resume
-        model.fit(x, batch_size=batch_size, epochs=epochs, initial_epoch=state["epoch"],
-                  validation_data=(x_val,), callbacks=[EpochCheckpoint(out_dir, state)],
-                  verbose=verbose, shuffle=True)
+        batches = EpochOrder(model_input(model, x, "x"), batch_size, seed, state["epoch"])
+        try:
+            model.fit(batches, epochs=epochs, initial_epoch=state["epoch"],
+                      steps_per_epoch=batches.steps, shuffle=False,
+                      validation_data=(model_input(model, x_val, "x_val"),),
+                      callbacks=[EpochCheckpoint(out_dir, state), *(callbacks or [])],
+                      verbose=verbose)
+        except NonFiniteLossError as e:
+            kept = (f"the checkpoint of epoch {state['epoch']} is kept in {out_dir}"
+                    if state["epoch"] else f"no epoch finished, so {out_dir} has no checkpoint")
+            raise NonFiniteLossError(f"{e} {kept}.") from e
     best = os.path.join(out_dir, BEST_WEIGHTS)
     if os.path.isfile(best):
         model.load_weights(best)
     return model, state
+
+
+def model_input(model, images, name):
+    from lsa_keras.preprocessing import as_model_images
+
+    return as_model_images(images, model.image_shape, name=name)

@@ -12,12 +12,19 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from lsa_keras.losses import per_sample_losses
-from lsa_keras.preprocessing import to_model_input
+from lsa_keras.preprocessing import as_model_images
 
 
 def per_sample_scores(model, images, batch_size=256):
-    """Raw per-sample ``{"llk": (n,), "rec": (n,)}`` with batch normalisation in inference mode."""
-    x = to_model_input(images)
+    """Raw per-sample ``{"llk": (n,), "rec": (n,)}`` with batch normalisation in inference mode.
+
+    ``images``: ``(n, *model.image_shape)`` or one image, uint8 in [0, 255] or float in [0, 1];
+    anything else is a ``ValueError`` naming the expected form.
+    """
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    batch_size = int(batch_size)
+    x = as_model_images(images, model.image_shape, single=True)
     llk, rec = [], []
     with _no_grad():
         for start in range(0, len(x), batch_size):
@@ -52,5 +59,24 @@ def novelty_scores(raw, stats):
 
 
 def auroc(novel, scores):
-    """AUROC of each score array in ``scores`` (higher = more novel); ``novel`` is 0/1."""
-    return {k: float(roc_auc_score(novel, v)) for k, v in scores.items()}
+    """AUROC of each score array in ``scores`` (higher = more novel).
+
+    Args:
+        novel: ``(n,)`` labels, 1 for novel and 0 for normal; both must occur.
+        scores: dict of ``(n,)`` finite score arrays.
+    """
+    novel = np.asarray(novel)
+    if novel.ndim != 1 or not np.isin(novel, (0, 1)).all():
+        raise ValueError(f"novel must be a 1-D array of 0 (normal) and 1 (novel) labels, got "
+                         f"shape {novel.shape} with values {np.unique(novel)[:5]}.")
+    if len(np.unique(novel)) < 2:
+        raise ValueError("AUROC needs both normal (0) and novel (1) samples; got only one kind.")
+    out = {}
+    for k, v in scores.items():
+        v = np.asarray(v, dtype="float64")
+        if v.shape != novel.shape:
+            raise ValueError(f"scores[{k!r}] has shape {v.shape}, labels {novel.shape}.")
+        if not np.isfinite(v).all():
+            raise ValueError(f"scores[{k!r}] contains NaN or Inf.")
+        out[k] = float(roc_auc_score(novel, v))
+    return out

@@ -4,8 +4,10 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -36,20 +38,50 @@ def png_size(path):
     return image.shape[:2]
 
 
+def saved_weights(path):
+    import keras
+
+    model = keras.saving.load_model(str(path))
+    return [keras.ops.convert_to_numpy(w) for w in model.weights]
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    """`lsa-keras train` on the shipped sample, 1 epoch, then resumed to 2 epochs."""
-    out = tmp_path_factory.mktemp("cli") / "run"
+    """`lsa-keras train` on the shipped sample for 2 epochs, and the same run killed with
+    SIGKILL after its first epoch and then resumed: both must end with the same weights."""
+    root = tmp_path_factory.mktemp("cli")
     args = ["train", "--dataset", "mnist-sample", "--normal-class", "0", "--batch-size", "64",
-            "--out", out]
-    first = ok(lsa_keras_cmd(*args, "--epochs", "1"))
-    assert "test AUROC" in first.stdout
-    state = json.loads((out / "train_state.json").read_text())
-    assert state["epoch"] == 1 and (out / "checkpoint.keras").is_file()
-    second = ok(lsa_keras_cmd(*args, "--epochs", "2"))
-    assert "Resuming" in second.stdout and "after epoch 1 of 2" in second.stdout
-    assert json.loads((out / "train_state.json").read_text())["epoch"] == 2
-    return out / "model"
+            "--epochs", "2", "--out"]
+    straight = ok(lsa_keras_cmd(*args, root / "straight"))
+    assert "test AUROC" in straight.stdout
+
+    out = root / "killed"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    proc = subprocess.Popen([ENTRY_POINT, *map(str, args), str(out)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    state_path = out / "train_state.json"
+    try:
+        deadline = time.time() + 600
+        while proc.poll() is None and time.time() < deadline:
+            if state_path.is_file() and json.loads(state_path.read_text())["epoch"] >= 1:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "training ended before it could be killed"
+    assert json.loads(state_path.read_text())["epoch"] == 1
+    assert not (out / "model").exists()
+    leftovers = [n for n in os.listdir(out) if n not in ("checkpoint.keras", "best.weights.h5",
+                                                         "train_state.json")]
+    assert leftovers == [], leftovers  # atomic writes: no half-written temporary survives
+    resumed = ok(lsa_keras_cmd(*args, out))
+    assert "Resuming" in resumed.stdout and "after epoch 1 of 2" in resumed.stdout
+    assert json.loads(state_path.read_text())["epoch"] == 2
+    for a, b in zip(saved_weights(root / "straight" / "checkpoint.keras"),
+                    saved_weights(out / "checkpoint.keras")):
+        np.testing.assert_array_equal(a, b)
+    return root / "straight" / "model"
 
 
 def test_train_writes_a_model_folder(trained):

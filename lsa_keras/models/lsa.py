@@ -6,8 +6,10 @@ from keras import ops
 
 from lsa_keras import losses as lsa_losses
 from lsa_keras import scoring
+from lsa_keras.callbacks import StopOnNonFiniteLoss
 from lsa_keras.models import architectures
 from lsa_keras.models.trainers import JointLossTrainer
+from lsa_keras.preprocessing import as_model_images
 
 # Supplement Table 1 (MNIST and CIFAR-10).
 DEFAULT_LEARNING_RATE = 1e-4
@@ -50,6 +52,8 @@ class LSA(JointLossTrainer, keras.Model):
                 )
         self.encoder, self.decoder, self.estimator = encoder, decoder, estimator
         self.lam = float(lam)
+        if not np.isfinite(self.lam) or self.lam < 0:
+            raise ValueError(f"lam (the LLK weight) must be a finite number >= 0, got {lam!r}.")
         self.architecture = architecture
         self.bins = int(estimator.output_shape[-1])
         self.code_length = int(encoder.output_shape[-1])
@@ -137,16 +141,32 @@ class LSA(JointLossTrainer, keras.Model):
         self.compile(**config)
         self.optimizer.build(self.trainable_variables)
 
-    def fit(self, x=None, y=None, batch_size=None, **kwargs):
+    def fit(self, x=None, y=None, batch_size=None, validation_data=None, callbacks=None,
+            **kwargs):
         """``keras.Model.fit`` on unlabeled images; compiles with the defaults if needed.
 
-        Array inputs default to batches of 256 (supplement Table 1). ``y`` is ignored.
+        Array inputs ``(n, *image_shape)`` may be uint8 in [0, 255] or float in [0, 1]; they
+        are checked (shape, range, NaN/Inf) and default to batches of 256 (supplement Table 1).
+        Datasets and generators are passed through unchecked. ``y`` is ignored. Training
+        stops with :class:`lsa_keras.callbacks.NonFiniteLossError` at the first NaN or Inf
+        loss (see :class:`~lsa_keras.callbacks.StopOnNonFiniteLoss`).
         """
         if not self.compiled:
             self.compile()
-        if batch_size is None and _is_array(x):
-            batch_size = DEFAULT_BATCH_SIZE
-        return super().fit(x, y, batch_size=batch_size, **kwargs)
+        if _is_array(x):
+            x = as_model_images(x, self.image_shape, name="x")
+            if batch_size is None:
+                batch_size = DEFAULT_BATCH_SIZE
+        if isinstance(validation_data, (tuple, list)) and validation_data and _is_array(
+                validation_data[0]):
+            validation_data = (as_model_images(validation_data[0], self.image_shape,
+                                               name="validation_data[0]"),
+                               *validation_data[1:])
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, StopOnNonFiniteLoss) for c in callbacks):
+            callbacks.append(StopOnNonFiniteLoss())
+        return super().fit(x, y, batch_size=batch_size, validation_data=validation_data,
+                           callbacks=callbacks, **kwargs)
 
     def calibrate(self, x_val, fpr=0.05, batch_size=DEFAULT_BATCH_SIZE):
         """Fit the score normalisation and the decision threshold on normal validation images.
@@ -164,6 +184,7 @@ class LSA(JointLossTrainer, keras.Model):
         """
         if not 0.0 < fpr < 1.0:
             raise ValueError(f"fpr must be in (0, 1), got {fpr!r}.")
+        x_val = as_model_images(x_val, self.image_shape, name="x_val")
         raw = scoring.per_sample_scores(self, x_val, batch_size)
         if len(raw["llk"]) < 2:
             raise ValueError("calibrate needs at least 2 validation images.")
@@ -199,9 +220,7 @@ class LSA(JointLossTrainer, keras.Model):
             squared errors) and ``"ns"`` (normalised sum; needs :meth:`calibrate`).
         """
         stats = self._stats()
-        return scoring.novelty_scores(
-            scoring.per_sample_scores(self, self._batched(x), batch_size), stats
-        )
+        return scoring.novelty_scores(scoring.per_sample_scores(self, x, batch_size), stats)
 
     def decision_function(self, x, batch_size=DEFAULT_BATCH_SIZE):
         """The novelty score NS ``(n,)``, as PyOD's ``decision_function``."""
@@ -211,17 +230,6 @@ class LSA(JointLossTrainer, keras.Model):
         """1 (novel) where NS exceeds the calibrated threshold, else 0; int array ``(n,)``."""
         threshold = float(ops.convert_to_numpy(self.threshold))
         return (self.decision_function(x, batch_size) > threshold).astype("int32")
-
-    def _batched(self, x):
-        x = np.asarray(x)
-        if x.shape == self.image_shape:
-            return x[None]
-        if x.ndim != len(self.image_shape) + 1 or x.shape[1:] != self.image_shape:
-            raise ValueError(
-                f"expected images of shape (n, {', '.join(map(str, self.image_shape))}) or one "
-                f"image {self.image_shape}, got {x.shape}."
-            )
-        return x
 
     def save_pretrained(self, folder, metadata=None):
         """Write a pretrained folder: config, weights (with the score statistics), metadata and

@@ -59,7 +59,7 @@ def test_calibration_travels_through_save_and_load(tmp_path):
 def test_bad_scoring_input():
     model = trained_tiny()
     model.calibrate(mnist_like(10, 1))
-    with pytest.raises(ValueError, match="expected images"):
+    with pytest.raises(ValueError, match=r"must have shape \(n, 28, 28, 1\)"):
         model.score(np.zeros((2, 32, 32, 3), "float32"))
     with pytest.raises(ValueError, match="fpr"):
         model.calibrate(mnist_like(10), fpr=1.5)

@@ -1,0 +1,118 @@
+"""Training that survives interruption (lsa_keras.resumable), in process; the subprocess test
+that kills `lsa-keras train` midway is in tests/test_cli.py."""
+
+import json
+import shutil
+
+import keras
+import numpy as np
+import pytest
+
+from lsa_keras.callbacks import NonFiniteLossError
+from lsa_keras.resumable import CHECKPOINT, STATE, EpochOrder, train_resumable
+from tests.helpers import mnist_like, tiny_lsa, to_numpy
+
+SETTINGS = {"dataset": "random", "lr": 1e-3}
+
+
+def run(out, epochs, **kwargs):
+    return train_resumable(tiny_lsa, mnist_like(40), mnist_like(8, 1), str(out), epochs, 16,
+                           1e-3, SETTINGS, seed=3, verbose=0, **kwargs)
+
+
+def weights(model):
+    return [to_numpy(w) for w in model.weights]
+
+
+@pytest.mark.backend
+def test_epoch_order_depends_only_on_seed_and_epoch():
+    x = np.arange(10)
+    a = EpochOrder(x, 4, seed=1)
+    assert len(a) == 3 and a.num_batches is None  # endless: fit runs it with steps_per_epoch
+    first = np.concatenate([a[i] for i in range(3)])
+    second = np.concatenate([a[i] for i in range(3, 6)])
+    b = EpochOrder(x, 4, seed=1, initial_epoch=1)
+    assert sorted(first) == sorted(second) == list(range(10))
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(np.concatenate([b[i] for i in range(3)]), second)
+    np.testing.assert_array_equal(b[4], a[7])  # any index, any order of requests
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Two uninterrupted 2-epoch runs with one seed, and one stopped after epoch 1 and resumed."""
+    root = tmp_path_factory.mktemp("resumable")
+    straight = [run(root / name, 2)[0] for name in ("a", "b")]
+    run(root / "resumed", 1)
+    shutil.copytree(root / "resumed", root / "after-epoch-1")
+    keras.utils.set_random_seed(999)  # a restarted process has another global random state
+    resumed, state = run(root / "resumed", 2)
+    assert state["epoch"] == 2
+    return {"straight": straight, "resumed": resumed, "after_epoch_1": root / "after-epoch-1"}
+
+
+def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(runs):
+    for a, b in zip(weights(runs["straight"][0]), weights(runs["resumed"])):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_same_seed_same_scores_and_auroc(runs):
+    from lsa_keras import scoring
+
+    x_test, novel = mnist_like(12, 5), np.array([0, 1] * 6)
+    results = []
+    for model in runs["straight"]:
+        model.calibrate(mnist_like(8, 1))
+        scores = model.score(x_test)
+        results.append((scores, scoring.auroc(novel, scores)))
+    for k in ("llk", "rec", "ns"):
+        np.testing.assert_array_equal(results[0][0][k], results[1][0][k])
+    assert results[0][1] == results[1][1]
+
+
+def test_a_damaged_checkpoint_is_refused(runs, tmp_path):
+    out = tmp_path / "run"
+    shutil.copytree(runs["after_epoch_1"], out)
+    path = out / CHECKPOINT
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="does not match the SHA-256"):
+        run(out, 2)
+    state = json.loads((out / STATE).read_text())
+    del state["checkpoint_sha256"]  # a checkpoint from before hashes were recorded
+    (out / STATE).write_text(json.dumps(state))
+    with pytest.raises(ValueError, match="could not be loaded.*damaged"):
+        run(out, 2)
+
+
+class PoisonWeights(keras.callbacks.Callback):
+    """Turn the weights to NaN at the start of one epoch, as a diverging run would."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.at = epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == self.at:
+            w = self.model.encoder.trainable_weights[0]
+            w.assign(keras.ops.full(w.shape, float("nan")))
+
+
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(NonFiniteLossError, match=r"loss became nan at epoch 2, batch 1.*"
+                                                 r"checkpoint of epoch 1 is kept"):
+        run(out, 2, callbacks=[PoisonWeights(1)])
+    state = json.loads((out / STATE).read_text())
+    assert state["epoch"] == 1
+    kept = keras.saving.load_model(str(out / CHECKPOINT))
+    assert all(np.isfinite(w).all() for w in weights(kept))
+    assert "checkpoint_sha256" in state
+
+
+@pytest.mark.backend
+def test_plain_fit_raises_at_a_nan_loss():
+    model = tiny_lsa()
+    with pytest.raises(NonFiniteLossError, match="epoch 1, batch 1"):
+        model.fit(mnist_like(8), epochs=1, batch_size=4, verbose=0,
+                  callbacks=[PoisonWeights(0)])
