@@ -82,9 +82,12 @@ def save_pretrained(model, folder, metadata=None):
     try:
         with open(os.path.join(staging, CONFIG_FILE), "w") as f:
             json.dump({"format": FORMAT, "model": serialized}, f, indent=2)
+        model.save_weights(os.path.join(staging, WEIGHTS_FILE))
+        # The folder vouches for its own config and weights: load_folder checks these hashes
+        # (the zoo registry pins all four files, this one included, on top).
+        meta["sha256"] = {n: sha256(os.path.join(staging, n)) for n in (CONFIG_FILE, WEIGHTS_FILE)}
         with open(os.path.join(staging, METADATA_FILE), "w") as f:
             json.dump(meta, f, indent=2)
-        model.save_weights(os.path.join(staging, WEIGHTS_FILE))
         with open(os.path.join(staging, CARD_FILE), "w") as f:
             f.write(model_card.render(meta))
         for name in MODEL_FILES:
@@ -107,16 +110,13 @@ def load_folder(folder, expected_sha256=None):
             f"{folder!r} is not a complete lsa_keras pretrained folder: {', '.join(missing)} "
             "missing. Write one with model.save_pretrained(folder)."
         )
-    for name, digest in (expected_sha256 or {}).items():
-        path = os.path.join(folder, name)
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"{path} is missing.")
-        actual = sha256(path)
-        if actual != digest:
-            raise ValueError(
-                f"{path} has SHA-256 {actual}, but the zoo registry expects {digest}: the file is "
-                "corrupt or not the published one, so it is refused. Delete it and download again."
-            )
+    _check_hashes(folder, expected_sha256 or {}, "the zoo registry")
+    metadata = _read_metadata(folder)
+    recorded = metadata.get("sha256")
+    if recorded is not None:
+        if not isinstance(recorded, dict):
+            raise ValueError(f"{os.path.join(folder, METADATA_FILE)} has a malformed 'sha256' entry.")
+        _check_hashes(folder, recorded, METADATA_FILE)
     config_path = os.path.join(folder, CONFIG_FILE)
     try:
         with open(config_path) as f:
@@ -130,7 +130,17 @@ def load_folder(folder, expected_sha256=None):
         )
     import lsa_keras  # noqa: F401  (registers the classes the config names)
 
-    model = keras.saving.deserialize_keras_object(config["model"])
+    try:
+        # safe_mode (Keras' default, spelled out): a config that would run code, such as a
+        # Lambda layer's serialized bytecode, is refused rather than executed.
+        model = keras.saving.deserialize_keras_object(config["model"], safe_mode=True)
+    except Exception as e:
+        raise ValueError(
+            f"{config_path} does not describe an lsa_keras model that can be loaded safely "
+            f"({type(e).__name__}: {e})."
+        ) from e
+    if not hasattr(model, "calibrated"):
+        raise ValueError(f"{config_path} describes a {type(model).__name__}, not an lsa_keras LSA.")
     weights_path = os.path.join(folder, WEIGHTS_FILE)
     try:
         model.load_weights(weights_path)
@@ -139,12 +149,36 @@ def load_folder(folder, expected_sha256=None):
             f"{weights_path} could not be read ({type(e).__name__}: {e}); it is truncated, "
             "corrupt or belongs to another model. Delete it and download or save it again."
         ) from e
-    metadata_path = os.path.join(folder, METADATA_FILE)
-    model.pretrained_metadata = {}
-    if os.path.isfile(metadata_path):
-        with open(metadata_path) as f:
-            model.pretrained_metadata = json.load(f)
+    model.pretrained_metadata = metadata
     return model
+
+
+def _check_hashes(folder, expected, source):
+    for name, digest in expected.items():
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"{path} is missing.")
+        actual = sha256(path)
+        if actual != digest:
+            raise ValueError(
+                f"{path} has SHA-256 {actual}, but {source} expects {digest}: the file is "
+                "corrupt, truncated or was changed, so it is refused. Delete it and download or "
+                "save it again."
+            )
+
+
+def _read_metadata(folder):
+    path = os.path.join(folder, METADATA_FILE)
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path) as f:
+            metadata = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path} is not valid JSON ({e}); the file is corrupt.") from e
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{path} must hold a JSON object, got {type(metadata).__name__}.")
+    return metadata
 
 
 def _offline_help(what, repo_id, revision):

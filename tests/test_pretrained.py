@@ -113,15 +113,63 @@ def test_hash_mismatch_is_refused(tmp_path, registry, saved):
         lsa_keras.from_pretrained("tiny-7", cache_dir=cache)
 
 
-def test_truncated_weights_file(tmp_path, saved):
+def test_truncated_or_tampered_weights_fail_their_sha256(tmp_path, saved):
     folder = str(tmp_path / "copy")
     shutil.copytree(saved[0], folder)
     weights = os.path.join(folder, "model.weights.h5")
     data = open(weights, "rb").read()
     with open(weights, "wb") as f:
         f.write(data[: len(data) // 3])
-    with pytest.raises(ValueError, match="truncated"):
+    with pytest.raises(ValueError, match="model.weights.h5 has SHA-256.*truncated"):
         lsa_keras.from_pretrained(folder)
+    tampered = bytearray(data)
+    tampered[len(data) // 2] ^= 0xFF  # same length, one byte changed
+    with open(weights, "wb") as f:
+        f.write(bytes(tampered))
+    with pytest.raises(ValueError, match="model.weights.h5 has SHA-256.*refused"):
+        lsa_keras.from_pretrained(folder)
+    # A folder without recorded hashes still fails clearly on a truncated file.
+    meta_path = os.path.join(folder, "metadata.json")
+    meta = json.load(open(meta_path))
+    del meta["sha256"]
+    json.dump(meta, open(meta_path, "w"))
+    with open(weights, "wb") as f:
+        f.write(data[: len(data) // 3])
+    with pytest.raises(ValueError, match="could not be read.*truncated"):
+        lsa_keras.from_pretrained(folder)
+
+
+def test_a_config_that_would_run_code_is_refused(tmp_path, saved):
+    import keras
+
+    folder = str(tmp_path / "evil")
+    shutil.copytree(saved[0], folder)
+    marker = tmp_path / "ran"
+    # The path is a literal in the function's code, as an attacker's would be.
+    evil = keras.layers.Lambda(eval(f"lambda x: open({str(marker)!r}, 'w') and x"))
+    config = {"format": pretrained.FORMAT, "model": keras.saving.serialize_keras_object(evil)}
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f)
+    meta_path = os.path.join(folder, "metadata.json")
+    meta = json.load(open(meta_path))
+    meta["sha256"]["config.json"] = pretrained.sha256(os.path.join(folder, "config.json"))
+    json.dump(meta, open(meta_path, "w"))
+    with pytest.raises(ValueError, match="loaded safely.*safe_mode"):
+        lsa_keras.from_pretrained(folder)
+    assert not marker.exists()
+
+
+def test_loading_never_unpickles(monkeypatch, saved):
+    import pickle
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle was used while loading")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    assert_same_scores(lsa_keras.from_pretrained(saved[0]), saved[1])
+    lsa_keras.datasets.load_mnist_sample()
 
 
 def test_unknown_name_lists_the_zoo():
