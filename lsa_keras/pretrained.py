@@ -232,15 +232,24 @@ def from_pretrained(name_or_path, revision=None, cache_dir=None, local_files_onl
     """
     from lsa_keras import zoo
 
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(f"name_or_path must be a zoo name, 'hf://org/repo' or a folder path, got "
+                        f"{type(name_or_path).__name__}.")
     name = os.fspath(name_or_path)
     if os.path.isdir(name):
         return load_folder(name)
+    if os.path.exists(name):
+        raise ValueError(f"{name} is a file; pass the folder that save_pretrained wrote.")
     if name.startswith(HF_PREFIX):
         repo_id, _, handle_revision = name[len(HF_PREFIX):].partition("@")
         if repo_id.count("/") != 1:
             raise ValueError(f"expected hf://org/repo[@revision], got {name!r}.")
         return load_folder(download(repo_id, revision or handle_revision or "main", cache_dir,
                                     local_files_only))
+    if os.sep in name or name.startswith((".", "~")) or isinstance(name_or_path, os.PathLike):
+        raise FileNotFoundError(
+            f"{name}: no such folder. Pass a folder written by save_pretrained, a zoo name "
+            "(lsa_keras.zoo.available()) or 'hf://org/repo'.")
     entry = zoo.entry(name)  # raises with the list of names
     files = entry.get("files") or None
     local = os.path.join(zoo.zoo_dir(), name)

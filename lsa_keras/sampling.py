@@ -23,8 +23,8 @@ def sample_codes(model, n, seed=None, within_bin="center"):
         raise ValueError(f"within_bin must be 'center' or 'uniform', got {within_bin!r}.")
     if len(model.encoder.output_shape) != 2:
         raise ValueError("sampling is implemented for image models, whose code is (batch, d).")
-    if int(n) < 1:
-        raise ValueError(f"n must be at least 1, got {n}.")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}.")
     rng = np.random.default_rng(seed)
     d, bins = model.code_length, model.bins
     z = np.zeros((int(n), d), "float32")

@@ -28,6 +28,8 @@ def resize_video(video, size=FRAME_SIZE):
         raise ValueError(f"expected grayscale frames (t, h, w), got shape {video.shape}.")
     if len(video) == 0:
         raise ValueError("the video has no frames.")
+    if video.dtype != np.uint8:
+        raise ValueError(f"expected uint8 frames in [0, 255], got dtype {video.dtype}.")
     frames = tf.image.resize(video[..., None].astype("float32") / 255.0, size, antialias=True)
     return np.clip(frames.numpy(), 0.0, 1.0).astype("float32")
 
@@ -121,6 +123,9 @@ def normalise_per_video(scores):
     out = {}
     for k in ("llk", "rec"):
         v = np.asarray(scores[k], "float64")
+        if v.ndim != 1 or len(v) == 0 or not np.isfinite(v).all():
+            raise ValueError(f"scores[{k!r}] must be a non-empty 1-D array without NaN or Inf, "
+                             f"got shape {v.shape}.")
         span = v.max() - v.min()
         out[k] = (v - v.min()) / span if span > 0 else np.zeros_like(v)
     out["ns"] = out["llk"] + out["rec"]

@@ -221,3 +221,22 @@ def test_push_to_hub_creates_repo_and_uploads_the_folder(monkeypatch, saved):
     assert calls[0][1]["token"] == "t" and calls[0][1]["library_name"] == "lsa_keras"
     assert calls[1] == ("create_repo", "org/tiny-7", True, True)
     assert calls[2] == ("upload_folder", "org/tiny-7", sorted(pretrained.MODEL_FILES))
+
+
+def test_an_interrupted_save_leaves_the_previous_folder_intact(tmp_path, saved, monkeypatch):
+    folder = str(tmp_path / "m")
+    shutil.copytree(saved[0], folder)
+    before = {n: pretrained.sha256(os.path.join(folder, n)) for n in pretrained.MODEL_FILES}
+    model = lsa_keras.from_pretrained(folder)
+
+    def crash(path, *args, **kwargs):
+        with open(path, "wb") as f:
+            f.write(b"half a weights file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model, "save_weights", crash)
+    with pytest.raises(KeyboardInterrupt):
+        model.save_pretrained(folder)
+    assert sorted(os.listdir(folder)) == sorted(pretrained.MODEL_FILES)  # no staging left
+    assert {n: pretrained.sha256(os.path.join(folder, n)) for n in pretrained.MODEL_FILES} == before
+    assert_same_scores(lsa_keras.from_pretrained(folder), saved[1])

@@ -33,5 +33,5 @@ def test_bad_arguments():
     model = tiny_lsa()
     with pytest.raises(ValueError, match="within_bin"):
         sample_codes(model, 2, within_bin="edge")
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match="positive integer"):
         sample_codes(model, 0)

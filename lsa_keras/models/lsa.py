@@ -153,12 +153,12 @@ class LSA(JointLossTrainer, keras.Model):
         """
         if not self.compiled:
             self.compile()
-        if _is_array(x):
+        if _is_array(x) or isinstance(x, (list, tuple)):  # a list of images is one input here
             x = as_model_images(x, self.image_shape, name="x")
             if batch_size is None:
                 batch_size = DEFAULT_BATCH_SIZE
-        if isinstance(validation_data, (tuple, list)) and validation_data and _is_array(
-                validation_data[0]):
+        if isinstance(validation_data, (tuple, list)) and validation_data and (
+                _is_array(validation_data[0]) or isinstance(validation_data[0], (list, tuple))):
             validation_data = (as_model_images(validation_data[0], self.image_shape,
                                                name="validation_data[0]"),
                                *validation_data[1:])
