@@ -26,7 +26,7 @@ def quantize(code, bins):
 def reconstruction_error(x, reconstruction):
     """Per-sample sum of squared errors, shape ``(batch,)``."""
     err = ops.square(ops.cast(x, reconstruction.dtype) - reconstruction)
-    return ops.sum(ops.reshape(err, (ops.shape(err)[0], -1)), axis=1)
+    return ops.sum(err, axis=tuple(range(1, len(err.shape))))
 
 
 def surprisal(code, logits):
@@ -45,7 +45,7 @@ def surprisal(code, logits):
     target = quantize(ops.where(finite, code, ops.zeros_like(code)), bins)
     nll = ops.sparse_categorical_crossentropy(target, logits, from_logits=True)
     nll = ops.where(finite, nll, ops.full_like(nll, float("nan")))
-    return ops.sum(ops.reshape(nll, (ops.shape(nll)[0], -1)), axis=1)
+    return ops.sum(nll, axis=tuple(range(1, len(nll.shape))))
 
 
 def per_sample_losses(x, outputs):

@@ -7,33 +7,13 @@ of LLK, REC and NS on the whole test set.
 """
 
 import math
-import time
 
 import keras
-import numpy as np
 
 from lsa_keras import scoring
 from lsa_keras.datasets import one_class_split
 from lsa_keras.models import LSA
 from lsa_keras.preprocessing import to_model_input
-
-
-class BestValidationWeights(keras.callbacks.Callback):
-    """Remember the weights of the epoch with the lowest ``val_loss``; restore them at the end."""
-
-    def __init__(self):
-        super().__init__()
-        self.best_loss, self.best_epoch, self.best_weights = math.inf, None, None
-
-    def on_epoch_end(self, epoch, logs=None):
-        loss = (logs or {}).get("val_loss")
-        if loss is not None and np.isfinite(loss) and loss < self.best_loss:
-            self.best_loss, self.best_epoch = float(loss), epoch + 1
-            self.best_weights = self.model.get_weights()
-
-    def on_train_end(self, logs=None):
-        if self.best_weights is not None:
-            self.model.set_weights(self.best_weights)
 
 
 class TestAurocTrace(keras.callbacks.Callback):
@@ -68,8 +48,12 @@ def learning_rate_schedule(kind, lr, epochs, steps_per_epoch):
 
 
 def run_one_class(architecture, data, normal_class, epochs, batch_size, learning_rate,
-                  schedule="constant", seed=0, eval_every=0, verbose=2):
+                  schedule="constant", seed=0, eval_every=0, verbose=2, checkpoint_dir=None):
     """Train one class and evaluate it.
+
+    Training goes through :func:`lsa_keras.resumable.train_resumable`: a checkpoint after
+    every epoch in ``checkpoint_dir``, so a run stopped at any point (the end of a session, a
+    kill) continues from its last epoch when called again, and more ``epochs`` extend it.
 
     Args:
         architecture: ``"mnist"`` or ``"cifar10"``.
@@ -77,36 +61,43 @@ def run_one_class(architecture, data, normal_class, epochs, batch_size, learning
         normal_class: the normal label.
         epochs, batch_size, learning_rate, schedule: the training schedule (Adam).
         seed: seed of the weights and of the batch order (the split always uses 30101990).
-        eval_every: if > 0, also trace the test AUROC every that many epochs (not for
-            checkpoint choice).
+        eval_every: if > 0, also trace the test AUROC every that many epochs of this session
+            (not for checkpoint choice).
+        checkpoint_dir: folder of the run's checkpoints; default a temporary folder (no
+            resuming).
 
     Returns:
-        dict with ``auroc_llk``, ``auroc_rec``, ``auroc_ns``, ``best_epoch``, ``epochs``,
-        ``seconds`` (training), ``n_train``, ``n_val`` and, with ``eval_every``, ``trace``.
+        ``(result, model)``: ``result`` has ``auroc_llk``, ``auroc_rec``, ``auroc_ns``,
+        ``best_epoch``, ``best_val_loss``, ``epochs``, ``seconds`` (training, over all
+        sessions), ``n_train``, ``n_val`` and, with ``eval_every``, ``trace``; ``model`` has
+        the weights of the lowest validation loss.
     """
+    import tempfile
+
+    from lsa_keras.resumable import train_resumable
+
     (x_train, y_train), (x_test, y_test) = data
     split = one_class_split(x_train, y_train, x_test, y_test, normal_class)
     x = to_model_input(split["x_train"])
     x_val = to_model_input(split["x_val"])
-    keras.utils.set_random_seed(seed)
-    model = LSA.from_architecture(architecture)
     steps = math.ceil(len(x) / batch_size)
-    model.compile(optimizer=keras.optimizers.Adam(
-        learning_rate_schedule(schedule, learning_rate, epochs, steps)))
-    best = BestValidationWeights()
-    callbacks = [best]
+    settings = {"architecture": architecture, "normal_class": int(normal_class),
+                "n_train": len(x), "batch_size": batch_size, "learning_rate": learning_rate,
+                "schedule": schedule, "seed": seed}
+    if schedule != "constant":
+        settings["epochs_of_schedule"] = epochs  # a decaying schedule cannot be extended
     trace = TestAurocTrace(split, eval_every) if eval_every else None
-    if trace:
-        callbacks.append(trace)
-    start = time.time()
-    model.fit(x, batch_size=batch_size, epochs=epochs, validation_data=(x_val,),
-              callbacks=callbacks, verbose=verbose, shuffle=True)
-    seconds = time.time() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        model, state = train_resumable(
+            lambda: LSA.from_architecture(architecture), x, x_val, checkpoint_dir or tmp,
+            epochs, batch_size, learning_rate_schedule(schedule, learning_rate, epochs, steps),
+            settings, seed=seed, verbose=verbose, callbacks=[trace] if trace else None)
     result = evaluate(model, split)
     out = {
         "auroc_llk": result["llk"], "auroc_rec": result["rec"], "auroc_ns": result["ns"],
-        "best_epoch": best.best_epoch, "best_val_loss": best.best_loss, "epochs": epochs,
-        "seconds": round(seconds, 1), "n_train": len(x), "n_val": len(x_val),
+        "best_epoch": state.get("best_epoch"), "best_val_loss": state.get("best_val_loss"),
+        "epochs": state["epoch"], "seconds": state.get("seconds"), "n_train": len(x),
+        "n_val": len(x_val), "batch_order": "seeded per epoch (lsa_keras.resumable.EpochOrder)",
     }
     if trace:
         out["trace"] = trace.trace

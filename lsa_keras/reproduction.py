@@ -3,7 +3,9 @@
 ``examples/reproduce_mnist.py`` and ``examples/reproduce_cifar10.py`` are thin wrappers around
 :func:`main`. Every class is trained and evaluated by :func:`lsa_keras.one_class.run_one_class`
 and merged into ``OUT/results.json`` and ``OUT/results.md`` as soon as it finishes, so classes
-can be run in separate invocations and a stopped run loses at most the class in progress.
+can be run in separate invocations. Each class checkpoints every epoch under
+``OUT/checkpoints/<dataset>-<class>/``: running the same command again after a stop continues
+from the last finished epoch.
 """
 
 import argparse
@@ -43,6 +45,9 @@ def parser(dataset, defaults):
     p.add_argument("--no-save", action="store_true",
                    help="do not keep the trained models (default: OUT/models/<dataset>-<class>.keras, "
                         "calibrated on the validation split)")
+    p.add_argument("--checkpoints", default=None,
+                   help="folder of the per-class training checkpoints (default OUT/checkpoints); "
+                        "rerunning a stopped class resumes from its last epoch")
     p.add_argument("--eval-every", type=int, default=0,
                    help="also log test AUROC every N epochs (analysis only, never for choosing)")
     return p
@@ -145,9 +150,11 @@ def main(dataset, argv, defaults):
     schedule = schedule_of(args)
     for c in args.classes:
         print(f"== {dataset} class {c}", flush=True)
+        checkpoints = os.path.join(args.checkpoints or os.path.join(args.out, "checkpoints"),
+                                   f"{dataset}-{c}")
         result, model = run_one_class(
             dataset, data, c, args.epochs, args.batch_size, args.learning_rate, args.schedule,
-            args.seed, args.eval_every,
+            args.seed, args.eval_every, checkpoint_dir=checkpoints,
         )
         if not args.no_save:
             save_model(model, data, c, os.path.join(args.out, "models", f"{dataset}-{c}.keras"))

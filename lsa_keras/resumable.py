@@ -15,6 +15,7 @@ before that epoch's checkpoint is written, so the last good one stays.
 import json
 import math
 import os
+import time
 
 import keras
 import numpy as np
@@ -66,9 +67,16 @@ class EpochCheckpoint(keras.callbacks.Callback):
     def __init__(self, out_dir, state):
         super().__init__()
         self.out_dir, self.state = out_dir, state
+        self._started = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        if self._started is not None:  # training seconds, summed over every resumed session
+            self.state["seconds"] = round(
+                self.state.get("seconds", 0.0) + time.perf_counter() - self._started, 1)
         val = logs.get("val_loss")
         if val is not None and math.isfinite(val) and val < self.state.get("best_val_loss", math.inf):
             self.state.update(best_val_loss=float(val), best_epoch=epoch + 1)

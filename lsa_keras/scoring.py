@@ -5,7 +5,7 @@ min-max normalised with statistics of a reference set (the normal class's valida
 and the novelty score is ``NS = norm(LLK) + norm(REC)``; higher means more novel.
 """
 
-import contextlib
+import types
 
 import keras
 import numpy as np
@@ -19,29 +19,33 @@ def per_sample_scores(model, images, batch_size=256):
     """Raw per-sample ``{"llk": (n,), "rec": (n,)}`` with batch normalisation in inference mode.
 
     ``images``: ``(n, *model.image_shape)`` or one image, uint8 in [0, 255] or float in [0, 1];
-    anything else is a ``ValueError`` naming the expected form.
+    anything else is a ``ValueError`` naming the expected form. The scores come from
+    :func:`scorer`, compiled once per model, in batches of ``batch_size``.
     """
     if int(batch_size) < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-    batch_size = int(batch_size)
     x = as_model_images(images, model.image_shape, single=True)
-    llk, rec = [], []
-    with _no_grad():
-        for start in range(0, len(x), batch_size):
-            batch = x[start: start + batch_size]
-            r, l = per_sample_losses(batch, model(batch, training=False))
-            rec.append(keras.ops.convert_to_numpy(r))
-            llk.append(keras.ops.convert_to_numpy(l))
-    return {"llk": np.concatenate(llk).astype("float64"), "rec": np.concatenate(rec).astype("float64")}
+    out = scorer(model).predict(x, batch_size=int(batch_size), verbose=0)
+    return {k: np.asarray(out[k], "float64").reshape(-1) for k in ("llk", "rec")}
 
 
-def _no_grad():
-    """PyTorch records a graph for every op unless told not to; scoring needs none."""
-    if keras.backend.backend() == "torch":
-        import torch
+def scorer(model):
+    """A functional Keras model ``images -> {"llk": (n,), "rec": (n,)}`` on ``model``'s weights.
 
-        return torch.no_grad()
-    return contextlib.nullcontext()
+    Its ``predict`` runs the per-sample losses compiled, on every backend (a TensorFlow
+    graph, with XLA for image models; ``jax.jit``; PyTorch without autograd), where calling the
+    model eagerly batch by batch spent most of the time dispatching single ops. Built once and
+    kept on the model, outside what Keras saves.
+    """
+    cache = model.__dict__.get("_lsa_scorer")
+    if cache is None:
+        images = keras.Input(model.image_shape)
+        rec, llk = per_sample_losses(images, model(images, training=False))
+        cache = types.SimpleNamespace(model=keras.Model(images, {"llk": llk, "rec": rec}))
+        jit = keras.backend.backend() != "tensorflow" or len(model.image_shape) == 3
+        cache.model.compile(jit_compile=jit)
+        object.__setattr__(model, "_lsa_scorer", cache)  # untracked: not a sub-layer
+    return cache.model
 
 
 def min_max_stats(reference_scores):

@@ -50,6 +50,8 @@ def test_reproduce_mnist_script_end_to_end(tmp_path):
     r = results["classes"]["2"]
     assert r["n_train"] + r["n_val"] == 30 and r["epochs"] == 2
     assert (out / "models" / "mnist-2.keras").is_file()  # calibrated model kept for the zoo
+    state = json.loads((out / "checkpoints" / "mnist-2" / "train_state.json").read_text())
+    assert state["epoch"] == 2 and r["seconds"] == state["seconds"] > 0  # resumable
     for key in ("auroc_llk", "auroc_rec", "auroc_ns"):
         assert 0.0 <= r[key] <= 1.0
     assert results["schedule"]["batch_size"] == 4 and results["data"] == "original MNIST IDX files"

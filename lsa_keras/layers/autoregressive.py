@@ -16,6 +16,11 @@ class AutoregressiveLayer(keras.layers.Layer):
 
     channels_name = "channels"
     fan_in_factor = 1
+    # Output positions are evaluated in this many groups, each a matmul with the rows its
+    # positions can see: about (G + 1) / 2G of the dense masked matmul's work (9/16 for 8).
+    # 1 gives the straightforward dense masked matmul. It changes no weight, only the order
+    # of float additions.
+    evaluation_groups = 8
 
     def __init__(self, channels, mask_type, use_bias, kernel_initializer, bias_initializer,
                  ndim, **kwargs):
@@ -42,6 +47,9 @@ class AutoregressiveLayer(keras.layers.Layer):
         # PyTorch's default for the reference: uniform in +-1/sqrt(fan_in).
         self._default_initializer = FanInUniform(self.fan_in_factor * d * ci)
         self._pairs = masks.free_pairs(self.code_length, self.mask_type)
+        self._slabs = masks.triangular_slabs(
+            self._pairs, self.code_length, masks.group_bounds(self.code_length, self.evaluation_groups)
+        )
         self.input_spec = keras.layers.InputSpec(ndim=ndim, axes={-2: d, -1: ci})
         return self.kernel_initializer or self._default_initializer
 
@@ -62,9 +70,16 @@ class AutoregressiveLayer(keras.layers.Layer):
         )
 
     def _masked_matmul(self, x, blocks):
-        """``x (..., d*ci) @`` the dense kernel laid out from ``blocks``."""
-        kernel = masks.scatter_blocks(blocks, self._pairs, self.code_length)
-        return ops.matmul(x, ops.cast(kernel, x.dtype))
+        """``x (..., d*ci) @`` the masked kernel laid out from ``blocks``, skipping the
+        all-zero block rows of each group of output positions; ``(..., d*co)``."""
+        blocks = ops.cast(blocks, x.dtype)
+        if len(self._slabs) == 1:
+            return ops.matmul(x, masks.scatter_blocks(blocks, self._pairs, self.code_length))
+        ci = self.input_channels
+        padded = ops.concatenate([blocks, ops.zeros((1, *blocks.shape[1:]), blocks.dtype)], 0)
+        outputs = [ops.matmul(x[..., : hi * ci], masks.gather_slab(padded, index))
+                   for _, hi, index in self._slabs]
+        return ops.concatenate(outputs, axis=-1)
 
     def _add_bias(self, y):
         return y if self.bias is None else y + ops.cast(self.bias, y.dtype)

@@ -2,8 +2,10 @@
 
 Both layers connect input code position ``i`` to output position ``j`` with a full
 ``ci x co`` block when ``i < j`` (mask type "A") or ``i <= j`` (type "B"). Only those blocks
-are stored; :func:`scatter_blocks` lays them out as the dense ``(d*ci, d*co)`` matrix that a
-single matmul consumes, with zeros where the mask forbids a connection.
+are stored. :func:`scatter_blocks` lays them out as the dense ``(d*ci, d*co)`` matrix of the
+straightforward masked matmul, about half of it zeros. :func:`triangular_slabs` instead cuts
+the output positions into groups and gives each group the slab of rows it can see, so the
+product skips most of the zeros (see ``AutoregressiveLayer._masked_matmul``).
 """
 
 import numpy as np
@@ -51,3 +53,35 @@ def scatter_blocks(blocks, pairs, d):
     ci, co = blocks.shape[1], blocks.shape[2]
     full = ops.scatter(pairs, blocks, (d, d, ci, co))  # (i, j, ci, co)
     return ops.reshape(ops.transpose(full, (0, 2, 1, 3)), (d * ci, d * co))
+
+
+def group_bounds(d, groups):
+    """Split positions ``0..d-1`` into ``groups`` contiguous groups: ``groups + 1`` bounds."""
+    groups = max(1, min(int(groups), d))
+    return [round(k * d / groups) for k in range(groups + 1)]
+
+
+def triangular_slabs(pairs, d, bounds):
+    """Per output group, the indices of the blocks that fill its kernel slab.
+
+    For the group of output positions ``[lo, hi)``, only input positions ``< hi`` can be
+    connected, so its slab has ``hi`` block rows and ``hi - lo`` block columns. Entry
+    ``[i, j - lo]`` is the index of block ``(i, j)`` in ``pairs``, or ``len(pairs)`` (a zero
+    block appended by the caller) where the mask forbids the connection.
+
+    Returns:
+        list of ``(lo, hi, index array (hi, hi - lo))``, one per group.
+    """
+    pairs = np.asarray(pairs)
+    table = np.full((d, d), len(pairs), dtype="int32")
+    table[pairs[:, 0], pairs[:, 1]] = np.arange(len(pairs), dtype="int32")
+    return [(lo, hi, table[:hi, lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+
+
+def gather_slab(padded_blocks, index):
+    """Dense ``(hi*ci, g*co)`` slab from ``padded_blocks (n_pairs + 1, ci, co)`` and an index
+    array ``(hi, g)`` from :func:`triangular_slabs`."""
+    hi, g = index.shape
+    ci, co = padded_blocks.shape[1], padded_blocks.shape[2]
+    slab = ops.take(padded_blocks, index, axis=0)  # (hi, g, ci, co)
+    return ops.reshape(ops.transpose(slab, (0, 2, 1, 3)), (hi * ci, g * co))

@@ -148,8 +148,9 @@ class LSA(JointLossTrainer, keras.Model):
         Array inputs ``(n, *image_shape)`` may be uint8 in [0, 255] or float in [0, 1]; they
         are checked (shape, range, NaN/Inf) and default to batches of 256 (supplement Table 1).
         Datasets and generators are passed through unchecked. ``y`` is ignored. Training
-        stops with :class:`lsa_keras.callbacks.NonFiniteLossError` at the first NaN or Inf
-        loss (see :class:`~lsa_keras.callbacks.StopOnNonFiniteLoss`).
+        stops with :class:`lsa_keras.callbacks.NonFiniteLossError` at the end of the first
+        epoch whose loss was NaN or Inf, before later callbacks (checkpoints) see that epoch
+        (see :class:`~lsa_keras.callbacks.StopOnNonFiniteLoss`).
         """
         if not self.compiled:
             self.compile()
@@ -164,7 +165,7 @@ class LSA(JointLossTrainer, keras.Model):
                                *validation_data[1:])
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNonFiniteLoss) for c in callbacks):
-            callbacks.append(StopOnNonFiniteLoss())
+            callbacks.insert(0, StopOnNonFiniteLoss())  # before any checkpoint callback
         return super().fit(x, y, batch_size=batch_size, validation_data=validation_data,
                            callbacks=callbacks, **kwargs)
 

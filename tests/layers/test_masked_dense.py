@@ -39,9 +39,11 @@ def test_autoregressive_by_perturbation(mask_type):
 
 
 @pytest.mark.parametrize("mask_type", ["A", "B"])
-def test_equals_masked_dense_matmul(mask_type):
-    d, ci, co = 6, 2, 3
+@pytest.mark.parametrize("d,groups", [(6, 8), (13, 4), (13, 1), (64, 8)])
+def test_equals_masked_dense_matmul(mask_type, d, groups):
+    ci, co = 2, 3
     layer = MaskedDense(co, mask_type)
+    layer.evaluation_groups = groups  # 1: the dense masked matmul; more: block-triangular
     x = np.random.RandomState(1).rand(5, d, ci).astype("float32")
     y = to_numpy(layer(x))
     blocks, bias = [to_numpy(w) for w in layer.weights]
@@ -70,3 +72,26 @@ def test_bad_arguments():
         MaskedDense(0)
     with pytest.raises(ValueError):
         MaskedDense(4)(np.zeros((2, 8), "float32"))
+
+
+def test_block_triangular_gradients_equal_the_dense_ones():
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("gradient tape of the TensorFlow backend")
+    import tensorflow as tf
+
+    x = tf.constant(np.random.RandomState(2).rand(4, 16, 3).astype("float32"))
+    grads = []
+    for groups in (1, 8):
+        layer = MaskedDense(5, "A")
+        layer.evaluation_groups = groups
+        layer.build(x.shape)
+        layer.set_weights([np.random.RandomState(3).rand(*w.shape).astype("float32")
+                           for w in layer.weights])
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(tf.sin(layer(x)))
+        grads.append([tf.convert_to_tensor(g).numpy()
+                      for g in tape.gradient(loss, layer.trainable_weights)])
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
