@@ -2,8 +2,12 @@
 
 For each model and Keras backend it times ``train_step`` (through ``model.fit`` on random
 images, the first epoch excluded as warm-up) and batched scoring, in a fresh subprocess per
-backend, then runs ``../shared/bench/torch_reference.py`` (the authors' way of building the
-model) in the same run and prints our throughput as a ratio to it.
+backend, and records that subprocess's peak resident memory. It then runs
+``../shared/bench/torch_reference.py`` (the authors' way of building the model) in the same
+run and prints our throughput as a ratio to it. It also counts the forward FLOPs per sample
+of the matmuls and convolutions the TensorFlow graph executes, measures this machine's
+float32 matmul throughput (2048^3, TensorFlow), and reports what fraction of it a training
+step reaches (training = 3x the forward FLOPs).
 
     python examples/benchmark.py --models mnist --backends tensorflow --batch 256 --out runs/bench
 """
@@ -12,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -39,8 +44,63 @@ def measure(model_name, batch, steps):
     start = time.perf_counter()
     scoring.per_sample_scores(model, x, batch_size=batch)
     score = len(x) / (time.perf_counter() - start)
+    runs = {"tensorflow": "tf.function graph" + (" with XLA" if model.jit_compile else ""),
+            "jax": "jax.jit", "torch": "eager PyTorch ops (no torch.compile)"}[keras.backend.backend()]
     return {"train_samples_per_s": round(train, 1), "score_samples_per_s": round(score, 1),
-            "jit_compile": bool(model.jit_compile)}
+            "jit_compile": bool(model.jit_compile), "runs": runs,
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def forward_flops(model_name):
+    """FLOPs per sample of the matmuls and convolutions in the TensorFlow scoring graph."""
+    import numpy as np
+    import tensorflow as tf
+
+    from lsa_keras import LSA
+    from lsa_keras.losses import per_sample_losses
+
+    model = LSA.from_architecture(model_name)
+    fn = tf.function(lambda x: per_sample_losses(x, model(x, training=False)))
+    graph = fn.get_concrete_function(tf.TensorSpec((1, *model.image_shape), tf.float32)).graph
+    shape = lambda t: [int(d) for d in t.shape]  # noqa: E731
+    total = {}
+    for op in graph.get_operations():
+        if op.type == "MatMul":
+            a, b = shape(op.inputs[0]), shape(op.inputs[1])
+            m, k = (a[1], a[0]) if op.get_attr("transpose_a") else (a[0], a[1])
+            flops = 2 * m * k * (b[0] if op.get_attr("transpose_b") else b[1])
+        elif op.type in ("BatchMatMulV2", "BatchMatMulV3"):
+            flops = 2 * int(np.prod(shape(op.inputs[0]))) * shape(op.inputs[1])[-1]
+        elif op.type in ("Conv2D", "Conv3D"):
+            flops = 2 * int(np.prod(shape(op.outputs[0]))) * int(np.prod(shape(op.inputs[1])[:-1]))
+        elif op.type in ("Conv2DBackpropInput", "Conv3DBackpropInputV2"):
+            flops = 2 * int(np.prod(shape(op.inputs[2]))) * int(np.prod(shape(op.inputs[1])[:-1]))
+        else:
+            continue
+        total[op.type] = total.get(op.type, 0) + flops
+    return {"forward_flops_per_sample": int(sum(total.values())), "by_op": total}
+
+
+def matmul_peak(n=2048, repeats=10):
+    """float32 GFLOP/s of an n x n x n matmul with TensorFlow on this machine."""
+    import tensorflow as tf
+
+    a = tf.random.uniform((n, n))
+    b = tf.random.uniform((n, n))
+    tf.matmul(a, b).numpy()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        c = tf.matmul(a, b)
+    c.numpy()
+    return round(2 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9, 1)
+
+
+def run_python(code, env=None):
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    for line in out.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise RuntimeError(f"benchmark subprocess failed:\n{out.stderr[-3000:]}")
 
 
 def run_backend(backend, model_name, batch, steps):
@@ -49,23 +109,33 @@ def run_backend(backend, model_name, batch, steps):
         "import json, sys; sys.path.insert(0, %r); from benchmark import measure; "
         "print('RESULT ' + json.dumps(measure(%r, %d, %d)))" % (HERE, model_name, batch, steps)
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    for line in out.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[7:])
-    raise RuntimeError(f"{backend}/{model_name} benchmark failed:\n{out.stderr[-3000:]}")
+    return run_python(code, env)
+
+
+def run_tensorflow_counts(model_name):
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="2")
+    code = (
+        "import json, sys; sys.path.insert(0, %r); from benchmark import forward_flops, "
+        "matmul_peak; print('RESULT ' + json.dumps({**forward_flops(%r), "
+        "'matmul_gflops': matmul_peak()}))" % (HERE, model_name)
+    )
+    return run_python(code, env)
 
 
 def run_torch_reference(model_name, batch, steps):
+    """The peer's JSON line, plus its peak resident memory (its own child process)."""
     if not os.path.isfile(TORCH_REFERENCE):
         return None
-    out = subprocess.run(
-        [sys.executable, TORCH_REFERENCE, "--model", model_name, "--batch", str(batch),
-         "--steps", str(steps)], capture_output=True, text=True,
+    code = (
+        "import json, resource, subprocess, sys; "
+        "out = subprocess.run([sys.executable, %r, '--model', %r, '--batch', '%d', '--steps', "
+        "'%d'], capture_output=True, text=True); "
+        "sys.stderr.write(out.stderr); assert out.returncode == 0; "
+        "r = json.loads(out.stdout.strip().splitlines()[-1]); "
+        "r['peak_rss_mib'] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1); "
+        "print('RESULT ' + json.dumps(r))" % (TORCH_REFERENCE, model_name, batch, steps)
     )
-    if out.returncode != 0:
-        raise RuntimeError(f"torch reference failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_python(code)
 
 
 def main(argv=None):
@@ -77,34 +147,45 @@ def main(argv=None):
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
 
-    rows = []
+    rows, counts = [], {}
     for model_name in args.models:
-        for backend in args.backends:
-            rows.append({"model": model_name, "backend": backend, "batch": args.batch,
-                         **run_backend(backend, model_name, args.batch, args.steps)})
+        counts[model_name] = run_tensorflow_counts(model_name)
         ref = run_torch_reference(model_name, args.batch, args.steps)
-        for row in rows:
-            if row["model"] == model_name and ref:
+        for backend in args.backends:
+            row = {"model": model_name, "backend": backend, "batch": args.batch,
+                   **run_backend(backend, model_name, args.batch, args.steps)}
+            flops = counts[model_name]["forward_flops_per_sample"]
+            row["train_fraction_of_matmul_peak"] = round(
+                3 * flops * row["train_samples_per_s"] / (counts[model_name]["matmul_gflops"] * 1e9), 3)
+            if ref:
                 row["torch_reference"] = ref
                 row["train_ratio"] = round(row["train_samples_per_s"] / ref["train_samples_per_s"], 2)
                 row["score_ratio"] = round(row["score_samples_per_s"] / ref["score_samples_per_s"], 2)
+            rows.append(row)
     machine = {"platform": platform.platform(), "processor": platform.processor(),
                "cpus": os.cpu_count(), "python": platform.python_version()}
-    lines = ["| model | backend | batch | train samples/s | torch ref | ratio | score samples/s | torch ref | ratio |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| model | backend (runs) | batch | train samples/s | torch peer | ratio | "
+             "score samples/s | torch peer | ratio | peak RSS MiB (peer) | train FLOP/s / matmul peak |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         ref = r.get("torch_reference", {})
         lines.append(
-            f"| {r['model']} | {r['backend']} (jit {r['jit_compile']}) | {r['batch']} | "
+            f"| {r['model']} | {r['backend']} ({r['runs']}) | {r['batch']} | "
             f"{r['train_samples_per_s']} | {ref.get('train_samples_per_s', '-')} | {r.get('train_ratio', '-')} | "
-            f"{r['score_samples_per_s']} | {ref.get('score_samples_per_s', '-')} | {r.get('score_ratio', '-')} |"
+            f"{r['score_samples_per_s']} | {ref.get('score_samples_per_s', '-')} | {r.get('score_ratio', '-')} | "
+            f"{r['peak_rss_mib']} ({ref.get('peak_rss_mib', '-')}) | {r['train_fraction_of_matmul_peak']:.0%} |"
         )
+    for name, c in counts.items():
+        lines.append(f"\n{name}: {c['forward_flops_per_sample'] / 1e6:.1f} MFLOP forward per sample "
+                     f"({', '.join(f'{k} {v / 1e6:.1f}' for k, v in c['by_op'].items())}); matmul "
+                     f"peak {c['matmul_gflops']} GFLOP/s (TensorFlow, 2048^3 float32).")
     table = "\n".join(lines)
     print(table)
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, "benchmark.json"), "w") as f:
-            json.dump({"rows": rows, "machine": machine, "steps": args.steps}, f, indent=2)
+            json.dump({"rows": rows, "counts": counts, "machine": machine, "steps": args.steps},
+                      f, indent=2)
         with open(os.path.join(args.out, "benchmark.md"), "w") as f:
             f.write(f"Machine: {machine}\n\n{table}\n")
 
