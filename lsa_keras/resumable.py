@@ -109,7 +109,8 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
     """Train ``build_model()`` on ``x`` for ``epochs`` epochs, resuming a run in ``out_dir``.
 
     Args:
-        build_model: callable returning a new, uncompiled LSA.
+        build_model: callable returning a new LSA; compiled here with Adam(``learning_rate``)
+            unless it comes compiled.
         x, x_val: training and validation images, float in [0, 1].
         settings: JSON-able dict describing the run; a resumed run must have the same (the
             number of epochs may grow: rerunning with more epochs continues training).
@@ -155,7 +156,8 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
         state = {"settings": settings, "epoch": 0}
         keras.utils.set_random_seed(seed)
         model = build_model()
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+        if not model.compiled:
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     if state["epoch"] < epochs:
         batches = EpochOrder(model_input(model, x, "x"), batch_size, seed, state["epoch"])
         try:

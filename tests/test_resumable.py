@@ -15,8 +15,16 @@ from tests.helpers import mnist_like, tiny_lsa, to_numpy
 SETTINGS = {"dataset": "random", "lr": 1e-3}
 
 
+def build():
+    # Without XLA: these tests are about checkpoints, and every new model recompiles its step
+    # (the XLA path is covered by killing `lsa-keras train` in tests/test_cli.py).
+    model = tiny_lsa()
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=False)
+    return model
+
+
 def run(out, epochs, **kwargs):
-    return train_resumable(tiny_lsa, mnist_like(40), mnist_like(8, 1), str(out), epochs, 16,
+    return train_resumable(build, mnist_like(40), mnist_like(8, 1), str(out), epochs, 16,
                            1e-3, SETTINGS, seed=3, verbose=0, **kwargs)
 
 
