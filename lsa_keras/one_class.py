@@ -13,7 +13,6 @@ import keras
 from lsa_keras import scoring
 from lsa_keras.datasets import one_class_split
 from lsa_keras.models import LSA
-from lsa_keras.preprocessing import to_model_input
 
 
 class TestAurocTrace(keras.callbacks.Callback):
@@ -78,8 +77,7 @@ def run_one_class(architecture, data, normal_class, epochs, batch_size, learning
 
     (x_train, y_train), (x_test, y_test) = data
     split = one_class_split(x_train, y_train, x_test, y_test, normal_class)
-    x = to_model_input(split["x_train"])
-    x_val = to_model_input(split["x_val"])
+    x, x_val = split["x_train"], split["x_val"]  # uint8; train_resumable converts them once
     steps = math.ceil(len(x) / batch_size)
     settings = {"architecture": architecture, "normal_class": int(normal_class),
                 "n_train": len(x), "batch_size": batch_size, "learning_rate": learning_rate,

@@ -22,6 +22,7 @@ import numpy as np
 
 from lsa_keras.atomic import write_atomically, write_text_atomically
 from lsa_keras.callbacks import NonFiniteLossError
+from lsa_keras.pretrained import sha256
 
 CHECKPOINT, BEST_WEIGHTS, STATE = "checkpoint.keras", "best.weights.h5", "train_state.json"
 
@@ -86,14 +87,8 @@ class EpochCheckpoint(keras.callbacks.Callback):
             {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))})
         path = os.path.join(self.out_dir, CHECKPOINT)
         write_atomically(path, self.model.save)
-        self.state["checkpoint_sha256"] = _sha256(path)
+        self.state["checkpoint_sha256"] = sha256(path)
         write_state(self.out_dir, self.state)
-
-
-def _sha256(path):
-    from lsa_keras.pretrained import sha256
-
-    return sha256(path)
 
 
 def write_state(out_dir, state):
@@ -111,7 +106,8 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
     Args:
         build_model: callable returning a new LSA; compiled here with Adam(``learning_rate``)
             unless it comes compiled.
-        x, x_val: training and validation images, float in [0, 1].
+        x, x_val: training and validation images ``(n, *image_shape)``, uint8 in [0, 255]
+            or float in [0, 1]; checked and converted once here.
         settings: JSON-able dict describing the run; a resumed run must have the same (the
             number of epochs may grow: rerunning with more epochs continues training).
         seed: seed of the initial weights and of every epoch's batch order.
@@ -138,7 +134,7 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
                 "use another --out folder, or delete this one to start over."
             )
         expected = state.get("checkpoint_sha256")
-        if expected and _sha256(checkpoint) != expected:
+        if expected and sha256(checkpoint) != expected:
             raise ValueError(
                 f"{checkpoint} does not match the SHA-256 recorded in {state_path}: it was "
                 "changed or damaged after training wrote it. Delete the folder to start over."

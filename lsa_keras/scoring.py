@@ -24,7 +24,13 @@ def per_sample_scores(model, images, batch_size=256):
     """
     if int(batch_size) < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-    x = as_model_images(images, model.image_shape, single=True)
+    return raw_scores(model, as_model_images(images, model.image_shape, single=True), batch_size)
+
+
+def raw_scores(model, x, batch_size=256):
+    """:func:`per_sample_scores` of images already checked and converted to float32 in [0, 1]
+    (by :func:`lsa_keras.preprocessing.as_model_images`), so callers that hold them convert
+    once."""
     out = scorer(model).predict(x, batch_size=int(batch_size), verbose=0)
     return {k: np.asarray(out[k], "float64").reshape(-1) for k in ("llk", "rec")}
 
@@ -32,18 +38,20 @@ def per_sample_scores(model, images, batch_size=256):
 def scorer(model):
     """A functional Keras model ``images -> {"llk": (n,), "rec": (n,)}`` on ``model``'s weights.
 
-    Its ``predict`` runs the per-sample losses compiled, on every backend (a TensorFlow
-    graph, with XLA for image models; ``jax.jit``; PyTorch without autograd), where calling the
-    model eagerly batch by batch spent most of the time dispatching single ops. Built once and
-    kept on the model, outside what Keras saves.
+    Its ``predict`` runs the per-sample losses compiled: a TensorFlow graph, ``jax.jit``, or
+    PyTorch eager without autograd (Keras's ``jit_compile="auto"``), where calling the model
+    eagerly batch by batch spent most of the time dispatching single ops. TensorFlow uses no
+    XLA on a CPU here: on this project's 2-core CPU the XLA scorer compiled 2-4x longer and then
+    scored slower (MNIST model 386-612 vs 763 images/s, CIFAR-10 24 vs 194 images/s;
+    ``examples/results/profiling-notes/scorer_xla.py``). Built once and kept on the
+    model, outside what Keras saves.
     """
     cache = model.__dict__.get("_lsa_scorer")
     if cache is None:
         images = keras.Input(model.image_shape)
         rec, llk = per_sample_losses(images, model(images, training=False))
         cache = types.SimpleNamespace(model=keras.Model(images, {"llk": llk, "rec": rec}))
-        jit = keras.backend.backend() != "tensorflow" or len(model.image_shape) == 3
-        cache.model.compile(jit_compile=jit)
+        cache.model.compile(jit_compile="auto")
         object.__setattr__(model, "_lsa_scorer", cache)  # untracked: not a sub-layer
     return cache.model
 

@@ -1,11 +1,14 @@
-"""Helpers shared by the tests: a layer round trip, a tiny LSA, image files."""
+"""Helpers shared by the tests: a layer round trip, a tiny LSA, image and IDX files."""
 
+import gzip
 import os
 
 import keras
 import numpy as np
 
 from lsa_keras import LSA
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def to_numpy(x):
@@ -49,3 +52,24 @@ def write_image(path, array, fmt=None):
     array = np.asarray(array, dtype="uint8")
     image = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
     image.save(path, format={"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG"}[fmt], quality=95)
+
+
+def write_idx(path, array, compress=True):
+    """Write ``array`` as an MNIST IDX file (uint8), gzipped unless ``compress`` is False."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(n).to_bytes(4, "big") for n in array.shape
+    )
+    data = header + array.astype("uint8").tobytes()
+    with (gzip.open if compress else open)(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def tiny_mnist(folder, n_train=80, n_test=30):
+    """Random-pixel MNIST IDX files in ``folder``, labels cycling 0..9."""
+    rng = np.random.RandomState(0)
+    os.makedirs(folder, exist_ok=True)
+    for stem, n in (("train", n_train), ("t10k", n_test)):
+        write_idx(os.path.join(folder, f"{stem}-images-idx3-ubyte.gz"),
+                  rng.randint(0, 256, (n, 28, 28)))
+        write_idx(os.path.join(folder, f"{stem}-labels-idx1-ubyte.gz"), np.arange(n) % 10)

@@ -50,7 +50,9 @@ def trained(tmp_path_factory):
     """`lsa-keras train` on the shipped sample for 2 epochs, and the same run killed with
     SIGKILL after its first epoch and then resumed: both must end with the same weights."""
     root = tmp_path_factory.mktemp("cli")
-    args = ["train", "--dataset", "mnist-sample", "--normal-class", "0", "--batch-size", "64",
+    # Batch 50: 500 training images make 10 full batches, so the step compiles once (a last,
+    # smaller batch would compile it again).
+    args = ["train", "--dataset", "mnist-sample", "--normal-class", "0", "--batch-size", "50",
             "--epochs", "2", "--out"]
     straight = ok(lsa_keras_cmd(*args, root / "straight"))
     assert "test AUROC" in straight.stdout
@@ -131,7 +133,7 @@ def test_train_and_evaluate_on_a_folder_of_own_images(tmp_path):
         for i, image in enumerate(sample["x_test"][sample["y_test"] == digit][:20]):
             write_image(str(tmp_path / "data" / name / f"{i}.png"), image)
     ok(lsa_keras_cmd("train", "--dataset", "folder", "--data-dir", tmp_path / "data",
-                     "--normal-class", "ones", "--epochs", "1", "--batch-size", "8",
+                     "--normal-class", "ones", "--epochs", "1", "--batch-size", "9",
                      "--out", tmp_path / "run"))
     proc = ok(lsa_keras_cmd("evaluate", tmp_path / "run" / "model", "--dataset", "folder",
                             "--data-dir", tmp_path / "data", "--normal-class", "ones",
@@ -173,19 +175,19 @@ def test_unknown_dataset_is_an_argparse_error(capsys):
     assert e.value.code == 2 and "invalid choice: 'svhn'" in capsys.readouterr().err
 
 
-def test_zoo_build_through_the_entry_point(tmp_path):
+def test_zoo_build_through_the_entry_point(reproduced_mnist, tmp_path):
+    """`lsa-keras zoo build --from-results` takes the reproduction's saved model and AUROC (the
+    in-process test of zoo.build covers training a class)."""
     from lsa_keras import zoo
-    from tests.test_reproduction import tiny_mnist
 
-    tiny_mnist(tmp_path / "data", n_train=300)
     registry = tmp_path / "registry.json"
     shutil.copy(zoo.registry_path(), registry)
     env = {"LSA_KERAS_ZOO_REGISTRY": str(registry), "LSA_KERAS_ZOO_DIR": str(tmp_path / "zoo")}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        ok(lsa_keras_cmd("zoo", "build", "mnist", "--classes", "2", "--epochs", "1",
-                         "--data-dir", tmp_path / "data"))
+        built = ok(lsa_keras_cmd("zoo", "build", "mnist", "--classes", "2", "--from-results",
+                                 reproduced_mnist["out"], "--data-dir", reproduced_mnist["data"]))
         listed = ok(lsa_keras_cmd("zoo", "list")).stdout
     finally:
         for k, v in old.items():
@@ -193,7 +195,11 @@ def test_zoo_build_through_the_entry_point(tmp_path):
                 os.environ.pop(k)
             else:
                 os.environ[k] = v
+    assert "saved model of" in built.stdout
     line = next(l for l in listed.splitlines() if l.startswith("mnist-2 "))
     assert "local zoo" in line
     assert (tmp_path / "zoo" / "mnist-2" / "model.weights.h5").is_file()
-    assert json.load(open(registry))["models"]["mnist-2"]["metrics"]["auroc_ns"] >= 0
+    reproduced = json.loads((reproduced_mnist["out"] / "results.json").read_text())
+    entry = json.load(open(registry))["models"]["mnist-2"]
+    assert entry["metrics"]["auroc_ns"] == round(reproduced["classes"]["2"]["auroc_ns"], 4)
+    assert entry["schedule"]["epochs"] == 2

@@ -24,7 +24,7 @@ def build():
 
 
 def run(out, epochs, **kwargs):
-    return train_resumable(build, mnist_like(40), mnist_like(8, 1), str(out), epochs, 16,
+    return train_resumable(build, mnist_like(40), mnist_like(8, 1), str(out), epochs, 20,
                            1e-3, SETTINGS, seed=3, verbose=0, **kwargs)
 
 

@@ -1,4 +1,4 @@
-"""A few hundred steps on real MNIST digits of one class lower the loss."""
+"""Two hundred steps on real MNIST digits of one class lower the loss."""
 
 import keras
 import numpy as np
@@ -15,8 +15,9 @@ def test_training_on_one_digit_lowers_the_loss():
     model = LSA.from_architecture("mnist")
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     before = model.evaluate(x_val, batch_size=100, verbose=0, return_dict=True)
-    # 16 epochs of 500 images in batches of 25: 320 steps.
-    model.fit(x, batch_size=25, epochs=16, verbose=0, shuffle=True)
+    # 10 epochs of 500 images in batches of 25: 200 steps. Measured with this seed: the
+    # validation loss is at 0.66 of its start after 10 epochs (0.65 after 16), REC 0.27, LLK 0.78.
+    model.fit(x, batch_size=25, epochs=10, verbose=0, shuffle=True)
     after = model.evaluate(x_val, batch_size=100, verbose=0, return_dict=True)
     assert np.isfinite(list(after.values())).all()
     assert after["rec"] < 0.5 * before["rec"], (before, after)

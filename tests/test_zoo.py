@@ -10,7 +10,7 @@ import yaml
 import lsa_keras
 from lsa_keras import pretrained, zoo
 from lsa_keras.zoo import build, publish
-from tests.test_reproduction import tiny_mnist
+from tests.helpers import tiny_mnist
 
 
 @pytest.fixture

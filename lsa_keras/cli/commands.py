@@ -41,7 +41,6 @@ def train(args):
     import keras
 
     from lsa_keras import LSA, zoo
-    from lsa_keras.preprocessing import to_model_input
     from lsa_keras.resumable import train_resumable
 
     for flag in ("epochs", "batch_size", "learning_rate"):
@@ -64,7 +63,7 @@ def train(args):
     settings = {"dataset": args.dataset, "normal_class": args.normal_class,
                 "data_dir": os.path.abspath(args.data_dir) if args.data_dir else None,
                 "architecture": architecture, "seed": args.seed, **schedule}
-    x, x_val = to_model_input(data["x_train"]), to_model_input(data["x_val"])
+    x, x_val = data["x_train"], data["x_val"]  # uint8; converted once by train_resumable
     print(f"lsa-keras train: {args.dataset} ({data['note']}), normal class {args.normal_class}: "
           f"{len(x)} training / {len(x_val)} validation images; {schedule['epochs']} epochs, batch "
           f"{schedule['batch_size']}, Adam lr {schedule['learning_rate']}; backend "
@@ -159,7 +158,7 @@ def score(args):
     h, w, c = model.image_shape
     images = decode_images(encoded, paths, channels=c, image_size=(h, w))
     result = model.score(images)
-    novel = model.predict_label(images)
+    novel = (result["ns"] > model.threshold_).astype("int32")
     out = sys.stdout if args.out == "-" else open(args.out, "w", newline="")
     try:
         writer = csv.writer(out)

@@ -185,8 +185,10 @@ class LSA(JointLossTrainer, keras.Model):
         """
         if not 0.0 < fpr < 1.0:
             raise ValueError(f"fpr must be in (0, 1), got {fpr!r}.")
+        if int(batch_size) < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
         x_val = as_model_images(x_val, self.image_shape, name="x_val")
-        raw = scoring.per_sample_scores(self, x_val, batch_size)
+        raw = scoring.raw_scores(self, x_val, batch_size)
         if len(raw["llk"]) < 2:
             raise ValueError("calibrate needs at least 2 validation images.")
         stats = scoring.min_max_stats(raw)
@@ -227,10 +229,18 @@ class LSA(JointLossTrainer, keras.Model):
         """The novelty score NS ``(n,)``, as PyOD's ``decision_function``."""
         return self.score(x, batch_size)["ns"]
 
+    @property
+    def threshold_(self):
+        """The calibrated NS threshold (PyOD's ``threshold_``): NS above it is novel."""
+        self._stats()  # the same error as score() before calibrate()
+        return float(ops.convert_to_numpy(self.threshold))
+
     def predict_label(self, x, batch_size=DEFAULT_BATCH_SIZE):
-        """1 (novel) where NS exceeds the calibrated threshold, else 0; int array ``(n,)``."""
-        threshold = float(ops.convert_to_numpy(self.threshold))
-        return (self.decision_function(x, batch_size) > threshold).astype("int32")
+        """1 (novel) where NS exceeds :attr:`threshold_`, else 0; int array ``(n,)``.
+
+        With scores at hand, ``(scores["ns"] > model.threshold_)`` gives the same labels
+        without scoring again."""
+        return (self.decision_function(x, batch_size) > self.threshold_).astype("int32")
 
     def save_pretrained(self, folder, metadata=None):
         """Write a pretrained folder: config, weights (with the score statistics), metadata and

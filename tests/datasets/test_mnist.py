@@ -6,16 +6,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.datasets import load_mnist, load_mnist_sample, read_idx
-
-
-def write_idx(path, array, compress=True):
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
-        int(n).to_bytes(4, "big") for n in array.shape
-    )
-    data = header + array.astype("uint8").tobytes()
-    with (gzip.open if compress else open)(path, "wb") as f:
-        f.write(data)
-    return path
+from tests.helpers import write_idx
 
 
 def fake_mnist(folder, n_train=12, n_test=5):

@@ -10,7 +10,10 @@ from tests.helpers import mnist_like, tiny_lsa
 pytestmark = pytest.mark.backend
 
 
-def trained_tiny():
+@pytest.fixture(scope="module")
+def trained():
+    """One fitted tiny LSA for the scoring tests, each of which calibrates it first."""
+    keras.utils.set_random_seed(5)
     model = tiny_lsa()
     model.fit(mnist_like(16), batch_size=8, epochs=1, verbose=0)
     return model
@@ -19,10 +22,12 @@ def trained_tiny():
 def test_score_needs_calibration():
     with pytest.raises(ValueError, match="calibrate"):
         tiny_lsa().score(mnist_like(2))
+    with pytest.raises(ValueError, match="calibrate"):
+        tiny_lsa().threshold_
 
 
-def test_calibrate_then_score_batch_and_single_image():
-    model = trained_tiny()
+def test_calibrate_then_score_batch_and_single_image(trained):
+    model = trained
     x_val, x = mnist_like(40, 1), mnist_like(6, 2)
     stats = model.calibrate(x_val, fpr=0.1)
     raw_val = scoring.per_sample_scores(model, x_val)
@@ -38,12 +43,13 @@ def test_calibrate_then_score_batch_and_single_image():
     labels = model.predict_label(x)
     assert labels.dtype == np.int32
     np.testing.assert_array_equal(labels, (batch["ns"] > stats["threshold"]).astype(int))
+    assert model.threshold_ == pytest.approx(stats["threshold"], rel=1e-6)
     # Keras' predict keeps its meaning: the output dict.
     assert set(model.predict(x, verbose=0)) == {"reconstruction", "code", "logits"}
 
 
-def test_calibration_travels_through_save_and_load(tmp_path):
-    model = trained_tiny()
+def test_calibration_travels_through_save_and_load(trained, tmp_path):
+    model = trained
     model.calibrate(mnist_like(20, 1))
     x = mnist_like(5, 2)
     expected = model.score(x)
@@ -56,8 +62,8 @@ def test_calibration_travels_through_save_and_load(tmp_path):
     np.testing.assert_array_equal(loaded.predict_label(x), model.predict_label(x))
 
 
-def test_bad_scoring_input():
-    model = trained_tiny()
+def test_bad_scoring_input(trained):
+    model = trained
     model.calibrate(mnist_like(10, 1))
     with pytest.raises(ValueError, match=r"must have shape \(n, 28, 28, 1\)"):
         model.score(np.zeros((2, 32, 32, 3), "float32"))
