@@ -10,6 +10,8 @@ float32 matmul throughput (2048^3, TensorFlow), and reports what fraction of it 
 step reaches (training = 3x the forward FLOPs).
 
     python examples/benchmark.py --models mnist --backends tensorflow --batch 256 --out runs/bench
+
+Train and score throughputs are medians of 3 timings, the peer's too (3 runs of its script).
 """
 
 import argparse
@@ -25,8 +27,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TORCH_REFERENCE = os.path.join(HERE, "..", "..", "shared", "bench", "torch_reference.py")
 
 
-def measure(model_name, batch, steps):
-    """Runs inside the subprocess: samples/s of a training step and of scoring."""
+def measure(model_name, batch, steps, repeats=3):
+    """Runs inside the subprocess: samples/s of a training step and of scoring.
+
+    Each is timed ``repeats`` times and the median reported, with every run listed: on this
+    project's CPU, identical TensorFlow fits land in one of two throughput modes (about 250
+    and 360 samples/s for MNIST; ``results/profiling-notes/fit_time_modes.py``), so one timing
+    says little."""
+    import statistics
+
     import numpy as np
     import keras
 
@@ -37,16 +46,23 @@ def measure(model_name, batch, steps):
     model.compile()
     x = np.random.RandomState(0).rand(batch * steps, *model.image_shape).astype("float32")
     model.fit(x[: batch * 2], batch_size=batch, epochs=1, verbose=0)  # trace/compile
-    start = time.perf_counter()
-    model.fit(x, batch_size=batch, epochs=1, verbose=0, shuffle=False)
-    train = len(x) / (time.perf_counter() - start)
+    train_runs, score_runs = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.fit(x, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+        train_runs.append(round(len(x) / (time.perf_counter() - start), 1))
     scoring.per_sample_scores(model, x[:batch], batch_size=batch)
-    start = time.perf_counter()
-    scoring.per_sample_scores(model, x, batch_size=batch)
-    score = len(x) / (time.perf_counter() - start)
-    runs = {"tensorflow": "tf.function graph" + (" with XLA" if model.jit_compile else ""),
+    for _ in range(repeats):
+        start = time.perf_counter()
+        scoring.per_sample_scores(model, x, batch_size=batch)
+        score_runs.append(round(len(x) / (time.perf_counter() - start), 1))
+    train, score = statistics.median(train_runs), statistics.median(score_runs)
+    scorer_xla = " with XLA" if scoring.scorer(model).jit_compile else " without XLA"
+    runs = {"tensorflow": "tf.function graph" + (" with XLA" if model.jit_compile else "")
+            + "; scoring graph" + scorer_xla,
             "jax": "jax.jit", "torch": "eager PyTorch ops (no torch.compile)"}[keras.backend.backend()]
     return {"train_samples_per_s": round(train, 1), "score_samples_per_s": round(score, 1),
+            "train_runs": train_runs, "score_runs": score_runs,
             "jit_compile": bool(model.jit_compile), "runs": runs,
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
@@ -122,10 +138,23 @@ def run_tensorflow_counts(model_name):
     return run_python(code, env)
 
 
-def run_torch_reference(model_name, batch, steps):
-    """The peer's JSON line, plus its peak resident memory (its own child process)."""
+def run_torch_reference(model_name, batch, steps, repeats=3):
+    """The peer's result, run ``repeats`` times like ours: median throughputs, every run
+    listed, and its peak resident memory (its own child process)."""
+    import statistics
+
     if not os.path.isfile(TORCH_REFERENCE):
         return None
+    runs = [_run_torch_reference_once(model_name, batch, steps) for _ in range(repeats)]
+    out = dict(runs[-1])
+    for key in ("train_samples_per_s", "score_samples_per_s"):
+        out[key.replace("samples_per_s", "runs")] = [r[key] for r in runs]
+        out[key] = statistics.median(r[key] for r in runs)
+    out["peak_rss_mib"] = max(r["peak_rss_mib"] for r in runs)
+    return out
+
+
+def _run_torch_reference_once(model_name, batch, steps):
     code = (
         "import json, resource, subprocess, sys; "
         "out = subprocess.run([sys.executable, %r, '--model', %r, '--batch', '%d', '--steps', "
@@ -165,15 +194,18 @@ def main(argv=None):
     machine = {"platform": platform.platform(), "processor": platform.processor(),
                "cpus": os.cpu_count(), "python": platform.python_version()}
     lines = ["| model | backend (runs) | batch | train samples/s | torch peer | ratio | "
-             "score samples/s | torch peer | ratio | peak RSS MiB (peer) | train FLOP/s / matmul peak |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "score samples/s | torch peer | ratio | peak RSS MiB (peer) | train FLOP/s / matmul peak |"
+             " train runs | score runs |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         ref = r.get("torch_reference", {})
         lines.append(
             f"| {r['model']} | {r['backend']} ({r['runs']}) | {r['batch']} | "
             f"{r['train_samples_per_s']} | {ref.get('train_samples_per_s', '-')} | {r.get('train_ratio', '-')} | "
             f"{r['score_samples_per_s']} | {ref.get('score_samples_per_s', '-')} | {r.get('score_ratio', '-')} | "
-            f"{r['peak_rss_mib']} ({ref.get('peak_rss_mib', '-')}) | {r['train_fraction_of_matmul_peak']:.0%} |"
+            f"{r['peak_rss_mib']} ({ref.get('peak_rss_mib', '-')}) | {r['train_fraction_of_matmul_peak']:.0%} | "
+            f"{', '.join(map(str, r['train_runs']))} (peer {', '.join(map(str, ref.get('train_runs', [])))}) | "
+            f"{', '.join(map(str, r['score_runs']))} (peer {', '.join(map(str, ref.get('score_runs', [])))}) |"
         )
     for name, c in counts.items():
         lines.append(f"\n{name}: {c['forward_flops_per_sample'] / 1e6:.1f} MFLOP forward per sample "

@@ -2,6 +2,9 @@
 
 import gzip
 import os
+import shutil
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -73,3 +76,20 @@ def tiny_mnist(folder, n_train=80, n_test=30):
         write_idx(os.path.join(folder, f"{stem}-images-idx3-ubyte.gz"),
                   rng.randint(0, 256, (n, 28, 28)))
         write_idx(os.path.join(folder, f"{stem}-labels-idx1-ubyte.gz"), np.arange(n) % 10)
+
+
+ENTRY_POINT = shutil.which("lsa-keras", path=os.path.dirname(sys.executable))
+
+
+def lsa_keras_cmd(*args, cwd=None):
+    """Run the installed `lsa-keras` console script; the completed process."""
+    assert ENTRY_POINT, "the lsa-keras console script is not installed next to this Python"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    return subprocess.run([ENTRY_POINT, *map(str, args)], capture_output=True, text=True,
+                          timeout=900, cwd=cwd, env=env)
+
+
+def ok(proc):
+    """``proc`` if it exited 0, else an assertion error with the end of its output."""
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    return proc

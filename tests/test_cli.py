@@ -3,10 +3,8 @@
 import csv
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -14,21 +12,7 @@ import pytest
 
 from lsa_keras.cli import main
 from lsa_keras.datasets import load_mnist_sample
-from tests.helpers import write_image
-
-ENTRY_POINT = shutil.which("lsa-keras", path=os.path.dirname(sys.executable))
-
-
-def lsa_keras_cmd(*args, cwd=None):
-    assert ENTRY_POINT, "the lsa-keras console script is not installed next to this Python"
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    return subprocess.run([ENTRY_POINT, *map(str, args)], capture_output=True, text=True,
-                          timeout=900, cwd=cwd, env=env)
-
-
-def ok(proc):
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
-    return proc
+from tests.helpers import ENTRY_POINT, lsa_keras_cmd, ok, write_image
 
 
 def png_size(path):
@@ -173,33 +157,3 @@ def test_unknown_dataset_is_an_argparse_error(capsys):
     with pytest.raises(SystemExit) as e:
         main(["train", "--dataset", "svhn", "--normal-class", "1", "--out", "x"])
     assert e.value.code == 2 and "invalid choice: 'svhn'" in capsys.readouterr().err
-
-
-def test_zoo_build_through_the_entry_point(reproduced_mnist, tmp_path):
-    """`lsa-keras zoo build --from-results` takes the reproduction's saved model and AUROC (the
-    in-process test of zoo.build covers training a class)."""
-    from lsa_keras import zoo
-
-    registry = tmp_path / "registry.json"
-    shutil.copy(zoo.registry_path(), registry)
-    env = {"LSA_KERAS_ZOO_REGISTRY": str(registry), "LSA_KERAS_ZOO_DIR": str(tmp_path / "zoo")}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        built = ok(lsa_keras_cmd("zoo", "build", "mnist", "--classes", "2", "--from-results",
-                                 reproduced_mnist["out"], "--data-dir", reproduced_mnist["data"]))
-        listed = ok(lsa_keras_cmd("zoo", "list")).stdout
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k)
-            else:
-                os.environ[k] = v
-    assert "saved model of" in built.stdout
-    line = next(l for l in listed.splitlines() if l.startswith("mnist-2 "))
-    assert "local zoo" in line
-    assert (tmp_path / "zoo" / "mnist-2" / "model.weights.h5").is_file()
-    reproduced = json.loads((reproduced_mnist["out"] / "results.json").read_text())
-    entry = json.load(open(registry))["models"]["mnist-2"]
-    assert entry["metrics"]["auroc_ns"] == round(reproduced["classes"]["2"]["auroc_ns"], 4)
-    assert entry["schedule"]["epochs"] == 2

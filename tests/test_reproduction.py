@@ -1,9 +1,32 @@
+"""The reproduction scripts, their results files, and the zoo built from their models."""
+
 import json
+import os
+import shutil
 import subprocess
+import sys
 
 import pytest
 
 from lsa_keras import reproduction
+from tests.helpers import ROOT, lsa_keras_cmd, ok, tiny_mnist
+
+
+@pytest.fixture(scope="module")
+def reproduced_mnist(tmp_path_factory):
+    """``examples/reproduce_mnist.py`` run once on random-pixel MNIST files (class 2: 27
+    training images, 2 epochs of 3 full batches of 9), shared by its own test and by the zoo
+    build from its results: each training of the full MNIST model costs most of a minute of
+    tracing and compiling. (One file, so that parallel test workers keep them together.)"""
+    root = tmp_path_factory.mktemp("reproduced")
+    tiny_mnist(root / "data", n_train=300)
+    out = root / "out"
+    cmd = [sys.executable, os.path.join(ROOT, "examples", "reproduce_mnist.py"), "--classes", "2",
+           "--data-dir", str(root / "data"), "--out", str(out), "--epochs", "2",
+           "--batch-size", "9"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {"data": root / "data", "out": out, "cmd": cmd}
 
 
 def fake_result(ns):
@@ -36,3 +59,33 @@ def test_reproduce_mnist_script_end_to_end(reproduced_mnist):
     assert results["schedule"]["batch_size"] == 9 and results["data"] == "original MNIST IDX files"
     bad = subprocess.run(cmd[:3] + ["12", "--out", str(out)], capture_output=True, text=True)
     assert bad.returncode == 2 and "classes must be in 0..9" in bad.stderr
+
+
+def test_zoo_build_through_the_entry_point(reproduced_mnist, tmp_path):
+    """`lsa-keras zoo build --from-results` takes the reproduction's saved model and AUROC (the
+    in-process test of zoo.build covers training a class)."""
+    from lsa_keras import zoo
+
+    registry = tmp_path / "registry.json"
+    shutil.copy(zoo.registry_path(), registry)
+    env = {"LSA_KERAS_ZOO_REGISTRY": str(registry), "LSA_KERAS_ZOO_DIR": str(tmp_path / "zoo")}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        built = ok(lsa_keras_cmd("zoo", "build", "mnist", "--classes", "2", "--from-results",
+                                 reproduced_mnist["out"], "--data-dir", reproduced_mnist["data"]))
+        listed = ok(lsa_keras_cmd("zoo", "list")).stdout
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k)
+            else:
+                os.environ[k] = v
+    assert "saved model of" in built.stdout
+    line = next(l for l in listed.splitlines() if l.startswith("mnist-2 "))
+    assert "local zoo" in line
+    assert (tmp_path / "zoo" / "mnist-2" / "model.weights.h5").is_file()
+    reproduced = json.loads((reproduced_mnist["out"] / "results.json").read_text())
+    entry = json.load(open(registry))["models"]["mnist-2"]
+    assert entry["metrics"]["auroc_ns"] == round(reproduced["classes"]["2"]["auroc_ns"], 4)
+    assert entry["schedule"]["epochs"] == 2

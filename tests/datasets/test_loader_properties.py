@@ -3,7 +3,6 @@ or corrupted file is a ValueError that names it (never another exception, never 
 
 import gzip
 import io
-import os
 import tarfile
 
 import numpy as np

@@ -1,0 +1,46 @@
+"""Every architecture builds and runs forward on every backend, with the spec's shapes (a file
+of its own so that a parallel test worker takes it beside test_lsa.py: building the video
+models is slow under JAX)."""
+
+import numpy as np
+import pytest
+
+from lsa_keras import LSA
+from tests.helpers import mnist_like, to_numpy
+
+pytestmark = pytest.mark.backend
+
+
+def test_outputs():
+    model = LSA.from_architecture("mnist")
+    out = model(mnist_like(3), training=False)
+    assert set(out) == {"reconstruction", "code", "logits"}
+    assert tuple(out["reconstruction"].shape) == (3, 28, 28, 1)
+    assert tuple(out["code"].shape) == (3, 64)
+    assert tuple(out["logits"].shape) == (3, 64, 100)
+    code = to_numpy(out["code"])
+    assert code.min() >= 0.0 and code.max() <= 1.0
+
+
+def test_cifar10_outputs():
+    model = LSA.from_architecture("cifar10", code_length=16, bins=20)
+    out = model(np.random.rand(2, 32, 32, 3).astype("float32"), training=False)
+    assert tuple(out["reconstruction"].shape) == (2, 32, 32, 3)
+    assert tuple(out["logits"].shape) == (2, 16, 20)
+
+
+@pytest.mark.parametrize("name,clip,code", [("ucsd_ped2", (8, 32, 32, 1), (2, 64)),
+                                            ("shanghaitech", (16, 256, 512, 3), (4, 64))])
+def test_video_shapes(name, clip, code):
+    model = LSA.from_architecture(name)
+    assert model.encoder.output_shape == (None, *code)
+    assert model.decoder.output_shape == (None, *clip)
+    assert model.estimator.output_shape == (None, *code, 100)
+    assert len(model.estimator.layers) == (5 if name == "ucsd_ped2" else 3) * 2 - 1
+
+
+def test_ucsd_ped2_forward():
+    model = LSA.from_architecture("ucsd_ped2", code_length=16, bins=10)
+    out = model(np.random.rand(2, 8, 32, 32, 1).astype("float32"), training=False)
+    assert tuple(out["reconstruction"].shape) == (2, 8, 32, 32, 1)
+    assert tuple(out["logits"].shape) == (2, 2, 16, 10)
