@@ -3,33 +3,47 @@
 
     PYTHONPATH=. python examples/results/profiling-notes/decoder_layers.py
 """
-import time, statistics, numpy as np, tensorflow as tf, keras
+
+import statistics
+import time
+
+import numpy as np
+import tensorflow as tf
+
 from lsa_keras import LSA
-m = LSA.from_architecture("mnist")
-z = np.random.rand(256, 64).astype("float32")
-x = tf.constant(z)
-for layer in m.decoder.layers:
-    f = tf.function(lambda t, l=layer: l(t, training=False))
-    y = f(x)
-    ts = []
+
+
+def timed(layer, x):
+    fn = tf.function(lambda t: layer(t, training=False))
+    y = fn(x)
+    times = []
     for _ in range(3):
-        s = time.perf_counter()
-        for _ in range(10): y = f(x)
-        _ = y.numpy(); ts.append((time.perf_counter() - s) / 10)
-    print(f"{layer.name:12s} {type(layer).__name__:16s} {tuple(x.shape)} -> {tuple(y.shape)} {1000*statistics.median(ts):.1f} ms", flush=True)
-    x = y
-# inside up1: main and shortcut pieces
-up = [l for l in m.decoder.layers if type(l).__name__ == "UpBlock"]
-x = tf.constant(np.random.rand(256, 7, 7, 64).astype("float32"))
-for blk in up:
-    for part, seq in (("main", blk.main), ("shortcut", blk.shortcut)):
-        for sub in seq:
-            f = tf.function(lambda a, l=sub: l(a, training=False))
-            o = f(t); ts = []
-            for _ in range(3):
-                s = time.perf_counter()
-                for _ in range(10): o = f(t)
-                _ = o.numpy(); ts.append((time.perf_counter() - s) / 10)
-            print(f"  {blk.name}.{part}.{sub.name:12s} {tuple(t.shape)} -> {tuple(o.shape)} {1000*statistics.median(ts):.1f} ms", flush=True)
-            t = o
-    x = blk(x, training=False)
+        start = time.perf_counter()
+        for _ in range(10):
+            y = fn(x)
+        _ = y.numpy()
+        times.append((time.perf_counter() - start) / 10)
+    return y, 1000 * statistics.median(times)
+
+
+def main():
+    model = LSA.from_architecture("mnist")
+    x = tf.constant(np.random.rand(256, 64).astype("float32"))
+    for layer in model.decoder.layers:
+        y, ms = timed(layer, x)
+        print(f"{layer.name:12s} {tuple(x.shape)} -> {tuple(y.shape)} {ms:.1f} ms", flush=True)
+        x = y
+    x = tf.constant(np.random.rand(256, 7, 7, 64).astype("float32"))
+    for block in [l for l in model.decoder.layers if type(l).__name__ == "UpBlock"]:
+        for part, seq in (("main", block.main), ("shortcut", block.shortcut)):
+            t = x
+            for sub in seq:
+                o, ms = timed(sub, t)
+                print(f"  {block.name}.{part}.{sub.name:14s} {tuple(t.shape)} -> {tuple(o.shape)} "
+                      f"{ms:.1f} ms", flush=True)
+                t = o
+        x = block(x, training=False)
+
+
+if __name__ == "__main__":
+    main()
