@@ -1,6 +1,5 @@
 """Layers of LSA: the autoregressive estimator layers and the autoencoder blocks."""
 
-from lsa_keras.layers.batch_norm import BatchNorm
 from lsa_keras.layers.blocks import DownBlock, ResidualBlock, UpBlock
 from lsa_keras.layers.causal_conv3d import CausalConv3D
 from lsa_keras.layers.dense import TemporalDense, TorchDense
@@ -8,7 +7,6 @@ from lsa_keras.layers.masked_dense import MaskedDense
 from lsa_keras.layers.masked_stacked_conv import MaskedStackedConv
 
 __all__ = [
-    "BatchNorm",
     "CausalConv3D",
     "DownBlock",
     "MaskedDense",
