@@ -29,16 +29,6 @@ def test_cifar10_outputs():
     assert tuple(out["logits"].shape) == (2, 16, 20)
 
 
-@pytest.mark.parametrize("name,clip,code", [("ucsd_ped2", (8, 32, 32, 1), (2, 64)),
-                                            ("shanghaitech", (16, 256, 512, 3), (4, 64))])
-def test_video_shapes(name, clip, code):
-    model = LSA.from_architecture(name)
-    assert model.encoder.output_shape == (None, *code)
-    assert model.decoder.output_shape == (None, *clip)
-    assert model.estimator.output_shape == (None, *code, 100)
-    assert len(model.estimator.layers) == (5 if name == "ucsd_ped2" else 3) * 2 - 1
-
-
 def test_ucsd_ped2_forward():
     model = LSA.from_architecture("ucsd_ped2", code_length=16, bins=10)
     out = model(np.random.rand(2, 8, 32, 32, 1).astype("float32"), training=False)
