@@ -28,8 +28,8 @@ demo: $(STAMP)
 # All tests under TensorFlow, then the backend-sensitive ones under JAX and PyTorch.
 # TensorFlow and JAX run one test file per worker process (pytest-xdist, up to 4): most of a
 # test's time is single-threaded tracing and compiling, so two workers use a 2-core machine
-# (TensorFlow stage 8m20s against about 17 min in one process). PyTorch stays in one process,
-# whose exit skips the native teardown that once crashed (tests/conftest.py).
+# (TensorFlow stage 7m51s in a clean-clone CI run, 16m40s in one process before). PyTorch
+# stays in one process, whose exit skips the native teardown that once crashed (conftest.py).
 PARALLEL := -n auto --maxprocesses 4 --dist loadfile
 test: test-tensorflow test-backends
 

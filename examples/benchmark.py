@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -34,8 +35,6 @@ def measure(model_name, batch, steps, repeats=3):
     project's CPU, identical TensorFlow fits land in one of two throughput modes (about 250
     and 360 samples/s for MNIST; ``results/profiling-notes/fit_time_modes.py``), so one timing
     says little."""
-    import statistics
-
     import numpy as np
     import keras
 
@@ -141,8 +140,6 @@ def run_tensorflow_counts(model_name):
 def run_torch_reference(model_name, batch, steps, repeats=3):
     """The peer's result, run ``repeats`` times like ours: median throughputs, every run
     listed, and its peak resident memory (its own child process)."""
-    import statistics
-
     if not os.path.isfile(TORCH_REFERENCE):
         return None
     runs = [_run_torch_reference_once(model_name, batch, steps) for _ in range(repeats)]

@@ -22,8 +22,6 @@ def per_sample_scores(model, images, batch_size=256):
     anything else is a ``ValueError`` naming the expected form. The scores come from
     :func:`scorer`, compiled once per model, in batches of ``batch_size``.
     """
-    if int(batch_size) < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     return raw_scores(model, as_model_images(images, model.image_shape, single=True), batch_size)
 
 
@@ -31,6 +29,8 @@ def raw_scores(model, x, batch_size=256):
     """:func:`per_sample_scores` of images already checked and converted to float32 in [0, 1]
     (by :func:`lsa_keras.preprocessing.as_model_images`), so callers that hold them convert
     once."""
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     out = scorer(model).predict(x, batch_size=int(batch_size), verbose=0)
     return {k: np.asarray(out[k], "float64").reshape(-1) for k in ("llk", "rec")}
 

@@ -79,6 +79,8 @@ def test_other_scoring_arguments(model):
         model.calibrate(GOOD, fpr=float("nan"))
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         model.score(GOOD, batch_size=0)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        model.calibrate(GOOD, batch_size=0)
     with pytest.raises(ValueError, match="call model.calibrate"):
         tiny_lsa().score(GOOD)
     with pytest.raises(ValueError, match="lam .* must be a finite number"):

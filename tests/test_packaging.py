@@ -2,9 +2,9 @@ import os
 
 import pytest
 
-tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+from tests.helpers import ROOT
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
 
 
 def test_every_package_folder_is_listed_in_pyproject():

@@ -16,7 +16,8 @@ def test_training_on_one_digit_lowers_the_loss():
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     before = model.evaluate(x_val, batch_size=100, verbose=0, return_dict=True)
     # 10 epochs of 500 images in batches of 25: 200 steps. Measured with this seed: the
-    # validation loss is at 0.66 of its start after 10 epochs (0.65 after 16), REC 0.27, LLK 0.78.
+    # validation loss is at 0.66 of its start after 10 epochs (0.65 after 16), REC 0.27, LLK 0.78
+    # (examples/results/profiling-notes/training_test_margin.py).
     model.fit(x, batch_size=25, epochs=10, verbose=0, shuffle=True)
     after = model.evaluate(x_val, batch_size=100, verbose=0, return_dict=True)
     assert np.isfinite(list(after.values())).all()

@@ -185,8 +185,6 @@ class LSA(JointLossTrainer, keras.Model):
         """
         if not 0.0 < fpr < 1.0:
             raise ValueError(f"fpr must be in (0, 1), got {fpr!r}.")
-        if int(batch_size) < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
         x_val = as_model_images(x_val, self.image_shape, name="x_val")
         raw = scoring.raw_scores(self, x_val, batch_size)
         if len(raw["llk"]) < 2:

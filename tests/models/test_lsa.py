@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lsa_keras import LSA, available_architectures
-from tests.helpers import mnist_like, tiny_lsa, to_numpy
+from tests.helpers import ROOT, mnist_like, tiny_lsa, to_numpy
 
 pytestmark = pytest.mark.backend
 
@@ -106,8 +106,7 @@ def test_fit_on_an_unlabeled_tf_data_dataset():
     # Under PyTorch in its own process: TensorFlow and torch loaded in one process crashed
     # later torch train steps in this test run with a segmentation fault.
     env = dict(os.environ, KERAS_BACKEND="torch")
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     done = subprocess.run(
-        [sys.executable, "-c", _FIT_ON_TF_DATA], cwd=root, env=env, capture_output=True, text=True
+        [sys.executable, "-c", _FIT_ON_TF_DATA], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr[-3000:]
