@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e ".[test,jax,torch]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[test,jax,torch,video]"
 	touch $(STAMP)
 
 # The main job: train on digit 0 of the MNIST sample that ships with the package, then evaluate.

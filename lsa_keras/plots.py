@@ -1,4 +1,5 @@
-"""Pictures as PNG files: ROC curves, NS histograms, image grids and error heatmaps.
+"""Pictures as PNG files: ROC curves, NS histograms, image grids, error heatmaps, and for video
+per-frame score curves and localisation maps.
 
 Figures are drawn with matplotlib's object API on the Agg canvas (no pyplot state, no display
 needed). Image grids and heatmaps are written pixel for pixel, so their size is known:
@@ -88,3 +89,54 @@ def error_heatmap(image, error, path, scale=4):
     pair = np.repeat(np.repeat(pair, scale, axis=0), scale, axis=1)
     matplotlib.image.imsave(path, pair)
     return pair.shape[:2]
+
+
+def _spans(flags):
+    """``[(start, stop), ...]`` of the runs of True in a 1-D bool array."""
+    flags = np.concatenate([[False], np.asarray(flags, bool), [False]])
+    edges = np.flatnonzero(np.diff(flags.astype("int8")))
+    return list(zip(edges[::2], edges[1::2]))
+
+
+def frame_scores_plot(scores, anomalous, path, title="Frame scores"):
+    """Per-frame scores (dict name -> ``(t,)``) of one video as curves, with the ground-truth
+    anomalous frames (``(t,)`` 0/1) shaded; one 600x450 PNG."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    for start, stop in _spans(anomalous):
+        ax.axvspan(start - 0.5, stop - 0.5, color="tab:red", alpha=0.15, linewidth=0)
+    for name, values in scores.items():
+        ax.plot(np.arange(len(values)), values, label=name.upper())
+    ax.set(xlabel="frame", ylabel="normalised score (higher = more novel)", title=title,
+           xlim=(0, len(anomalous) - 1))
+    ax.legend(loc="upper left", title="shaded: anomalous frames", title_fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+def localisation_map(frame, heat, path, mask=None, box=None):
+    """A grayscale frame ``(h, w)`` in [0, 1] under a translucent heat map ``(h, w)`` of patch
+    novelty (normalised to its own range), the ground truth's outline (``mask``, bool) in green
+    and the top-scoring patch (``box`` = ``(row, col, height, width)``) in white: ``h x w`` PNG."""
+    import matplotlib
+    import matplotlib.image
+
+    frame = np.clip(np.asarray(frame, "float32"), 0.0, 1.0)
+    heat = np.asarray(heat, "float32")
+    span = float(heat.max() - heat.min())
+    heat = (heat - heat.min()) / span if span > 0 else np.zeros_like(heat)
+    colour = matplotlib.colormaps["jet"](heat)[..., :3].astype("float32")
+    alpha = 0.45 * heat[..., None]
+    out = (1 - alpha) * frame[..., None] + alpha * colour
+    if mask is not None:
+        mask = np.asarray(mask, bool)
+        inner = mask.copy()
+        inner[1:-1, 1:-1] = (mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1]
+                             & mask[1:-1, :-2] & mask[1:-1, 2:])
+        out[mask & ~inner] = (0.0, 1.0, 0.0)
+    if box is not None:
+        r, c, h, w = (int(v) for v in box)
+        out[r, c:c + w] = out[r + h - 1, c:c + w] = 1.0
+        out[r:r + h, c] = out[r:r + h, c + w - 1] = 1.0
+    matplotlib.image.imsave(path, np.clip(out, 0.0, 1.0))
+    return out.shape[:2]

@@ -61,6 +61,22 @@ def sample_training_patches(videos, n, seed=0, patch=PATCH, stride=SPATIAL_STRID
     return out
 
 
+def sample_training_clips(videos, n, clip_length=CLIP_LENGTH, seed=0):
+    """``n`` random whole-frame clips ``(n, clip_length, h, w, c)`` of videos ``(t, h, w, c)``
+    (ShanghaiTech), float32 in [0, 1] (uint8 videos are divided by 255)."""
+    rng = np.random.default_rng(seed)
+    usable = [v for v in videos if len(v) >= clip_length]
+    if not usable:
+        raise ValueError(f"no video has the {clip_length} frames a clip needs.")
+    out = np.empty((n, clip_length, *usable[0].shape[1:]), "float32")
+    for k in range(n):
+        v = usable[rng.integers(len(usable))]
+        start = rng.integers(len(v) - clip_length + 1)
+        clip = v[start:start + clip_length]
+        out[k] = clip / 255.0 if clip.dtype == np.uint8 else clip
+    return out
+
+
 def score_windows(score_patches, frames, corners, patch=PATCH, batch_size=1024):
     """Per-patch LLK and REC of every 8-frame window of a resized video.
 
@@ -106,15 +122,40 @@ def frame_scores(window_scores, n_frames, clip_length=CLIP_LENGTH, window=PATCH[
     if n_frames < clip_length:
         raise ValueError(f"a video needs at least {clip_length} frames, got {n_frames}.")
     starts = np.arange(n_frames - clip_length + 1)
-    out = {}
+    clips = {}
     for k, w in window_scores.items():
-        per_window = w.mean(axis=1)
-        clip = 0.5 * (per_window[starts] + per_window[starts + window])
-        total, count = np.zeros(n_frames), np.zeros(n_frames)
-        for s, value in zip(starts, clip):
-            total[s:s + clip_length] += value
-            count[s:s + clip_length] += 1
-        out[k] = total / count
+        per_window = np.asarray(w).mean(axis=1)
+        clips[k] = 0.5 * (per_window[starts] + per_window[starts + window])
+    return clip_frame_scores(clips, n_frames, clip_length)
+
+
+def clip_frame_scores(clip_scores, n_frames, clip_length=CLIP_LENGTH):
+    """Frame scores as the mean over the clips (stride 1) that contain each frame.
+
+    Args:
+        clip_scores: dict of ``(n_frames - clip_length + 1,)`` arrays, clip ``s`` covering
+            frames ``s .. s + clip_length - 1``.
+
+    Returns:
+        dict of ``(n_frames,)`` arrays.
+    """
+    n_clips = n_frames - clip_length + 1
+    if n_clips < 1:
+        raise ValueError(f"a video needs at least {clip_length} frames, got {n_frames}.")
+    # count[f] clips cover frame f; a cumulative sum adds each clip to its frames in O(n).
+    out = {}
+    for k, v in clip_scores.items():
+        v = np.asarray(v, "float64")
+        if v.shape != (n_clips,):
+            raise ValueError(f"clip_scores[{k!r}] has shape {v.shape}; {n_frames} frames in "
+                             f"clips of {clip_length} give {n_clips} clips.")
+        edges = np.zeros(n_frames + 1)
+        np.add.at(edges, np.arange(n_clips), v)
+        np.add.at(edges, np.arange(n_clips) + clip_length, -v)
+        counts = np.zeros(n_frames + 1)
+        np.add.at(counts, np.arange(n_clips), 1)
+        np.add.at(counts, np.arange(n_clips) + clip_length, -1)
+        out[k] = np.cumsum(edges)[:-1] / np.cumsum(counts)[:-1]
     return out
 
 
@@ -139,3 +180,107 @@ def patch_heatmap(window_scores, corners, start, size=FRAME_SIZE, patch=PATCH[1:
         total[r:r + patch[0], c:c + patch[1]] += value
         count[r:r + patch[0], c:c + patch[1]] += 1
     return total / np.maximum(count, 1)
+
+
+def model_patch_scorer(model, batch_size=256):
+    """``patches -> {"llk", "rec"}`` raw per-patch scores of an LSA, for :func:`score_windows`."""
+    from lsa_keras import scoring
+
+    def score(patches):
+        return scoring.raw_scores(model, np.asarray(patches, "float32"), batch_size)
+
+    return score
+
+
+def score_video(model, frames, batch_size=256, corners=None):
+    """Raw LLK and REC of every patch of every 8-frame window of one resized video.
+
+    Args:
+        model: an LSA built for ``(8, 32, 32, 1)`` patches (``"ucsd_ped2"``).
+        frames: ``(t, 256, 384, 1)`` float32 in [0, 1] (:func:`resize_video`).
+
+    Returns:
+        dict of ``(t - 7, n_patches)`` arrays (window start by patch).
+    """
+    if corners is None:
+        corners = patch_grid(frames.shape[1:3])
+    return score_windows(model_patch_scorer(model, batch_size), frames, corners,
+                         batch_size=batch_size)
+
+
+def patch_novelty(window_scores):
+    """Per-patch NS ``(n_windows, n_patches)``: LLK and REC min-max normalised over the whole
+    video's patches (as the frame scores are over its frames), then summed."""
+    total = 0.0
+    for k in ("llk", "rec"):
+        v = np.asarray(window_scores[k], "float64")
+        span = v.max() - v.min()
+        total = total + ((v - v.min()) / span if span > 0 else np.zeros_like(v))
+    return total
+
+
+def frame_patch_scores(patch_ns, frame, window=PATCH[0]):
+    """Per-patch NS of one frame ``(n_patches,)``: the mean over the windows containing it."""
+    first, last = max(0, frame - window + 1), min(len(patch_ns) - 1, frame)
+    return np.asarray(patch_ns)[first:last + 1].mean(axis=0)
+
+
+def resize_masks(masks, size=FRAME_SIZE):
+    """Ground-truth masks ``(t, h, w)`` bool -> ``(t, *size)`` bool (nearest neighbour)."""
+    import tensorflow as tf
+
+    masks = np.asarray(masks)
+    resized = tf.image.resize(masks[..., None].astype("uint8"), size, method="nearest")
+    return resized.numpy()[..., 0] > 0
+
+
+def localisation_hits(patch_ns, masks, corners, patch=PATCH[1:]):
+    """For each anomalous frame, whether its top-scoring patch overlaps the anomaly.
+
+    Args:
+        patch_ns: :func:`patch_novelty` of the video.
+        masks: ``(t, h, w)`` bool ground truth at the resized frame size.
+
+    Returns:
+        dict: ``frames`` (indices of the anomalous frames), ``hit`` (bool per such frame),
+        ``top`` (index of the top patch per such frame).
+    """
+    frames, hits, tops = [], [], []
+    for f in np.flatnonzero(np.asarray(masks).reshape(len(masks), -1).any(axis=1)):
+        top = int(np.argmax(frame_patch_scores(patch_ns, f)))
+        r, c = corners[top]
+        frames.append(int(f))
+        tops.append(top)
+        hits.append(bool(masks[f, r:r + patch[0], c:c + patch[1]].any()))
+    return {"frames": np.array(frames, "int64"), "hit": np.array(hits, bool),
+            "top": np.array(tops, "int64")}
+
+
+def clip_scores(model, frames, clip_length=CLIP_LENGTH, batch_size=4):
+    """Raw LLK and REC of every whole-frame clip (stride 1) of one video (ShanghaiTech).
+
+    Args:
+        model: an LSA whose input is a whole clip, ``(clip_length, h, w, c)``.
+        frames: ``(t, h, w, c)`` float32 in [0, 1], ``t >= clip_length``.
+
+    Returns:
+        dict of ``(t - clip_length + 1,)`` arrays; :func:`clip_frame_scores` turns them into
+        frame scores.
+    """
+    from lsa_keras import scoring
+
+    frames = np.asarray(frames, "float32")
+    if tuple(frames.shape[1:]) != tuple(model.image_shape[1:]) or model.image_shape[0] != clip_length:
+        raise ValueError(f"frames {frames.shape[1:]} in clips of {clip_length} do not fit the "
+                         f"model's clips {model.image_shape}.")
+    n_clips = len(frames) - clip_length + 1
+    if n_clips < 1:
+        raise ValueError(f"a video needs at least {clip_length} frames, got {len(frames)}.")
+    out = {"llk": [], "rec": []}
+    for start in range(0, n_clips, batch_size):
+        starts = range(start, min(n_clips, start + batch_size))
+        batch = np.stack([frames[s:s + clip_length] for s in starts])
+        scores = scoring.raw_scores(model, batch, batch_size)
+        for k in out:
+            out[k].append(scores[k])
+    return {k: np.concatenate(v) for k, v in out.items()}

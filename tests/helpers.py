@@ -93,3 +93,58 @@ def ok(proc):
     """``proc`` if it exited 0, else an assertion error with the end of its output."""
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     return proc
+
+
+def write_shanghaitech(root, n_train=2, n_test=2, frames=20, size=(48, 86), avi=True, seed=0):
+    """A tiny dataset in ShanghaiTech's layout: training videos as ``.avi`` (OpenCV, MJPG) or
+    as frame folders, test frame folders, ``test_frame_mask`` labels and ``test_pixel_mask``.
+
+    Coloured squares drift over a fixed textured background; in every test video a fast square
+    crosses the scene during the middle third of the frames (those frames are labelled 1).
+    """
+    rng = np.random.default_rng(seed)
+    h, w = size
+    background = rng.integers(60, 180, (h, w, 3)).astype("float32")
+
+    def video(anomalous):
+        squares = [(rng.uniform(0, h - 8), rng.uniform(0, w - 8),
+                    rng.choice([-1, 1], 2) * rng.uniform(1, 2, 2))
+                   for _ in range(2)]
+        out, masks = [], np.zeros((frames, h, w), bool)
+        for t in range(frames):
+            frame = background.copy()
+            for y, x, v in squares:
+                r, c = int(y + v[0] * t) % (h - 8), int(x + v[1] * t) % (w - 8)
+                frame[r:r + 8, c:c + 8] = (250, 30, 30)
+            if anomalous and frames // 3 <= t < 2 * frames // 3:
+                c = (5 * t) % (w - 10)
+                frame[h // 2:h // 2 + 10, c:c + 10] = (20, 250, 20)
+                masks[t, h // 2:h // 2 + 10, c:c + 10] = True
+            out.append(np.clip(frame + rng.normal(0, 2, frame.shape), 0, 255).astype("uint8"))
+        return np.stack(out), masks
+
+    for k in range(n_train):
+        name = f"01_{k + 1:03d}"
+        frames_rgb, _ = video(False)
+        if avi:
+            import cv2
+
+            os.makedirs(os.path.join(root, "training", "videos"), exist_ok=True)
+            writer = cv2.VideoWriter(os.path.join(root, "training", "videos", name + ".avi"),
+                                     cv2.VideoWriter_fourcc(*"MJPG"), 24, (w, h))
+            for f in frames_rgb:
+                writer.write(cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
+            writer.release()
+        else:
+            for t, f in enumerate(frames_rgb):
+                write_image(os.path.join(root, "training", "frames", name, f"{t:03d}.jpg"), f)
+    for k in range(n_test):
+        name = f"01_{k + 1:04d}"
+        frames_rgb, masks = video(True)
+        for t, f in enumerate(frames_rgb):
+            write_image(os.path.join(root, "testing", "frames", name, f"{t:03d}.jpg"), f)
+        for sub, array in (("test_frame_mask", masks.reshape(frames, -1).any(1).astype("int64")),
+                           ("test_pixel_mask", masks.astype("uint8"))):
+            os.makedirs(os.path.join(root, "testing", sub), exist_ok=True)
+            np.save(os.path.join(root, "testing", sub, name + ".npy"), array)
+    return root

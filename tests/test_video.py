@@ -53,3 +53,50 @@ def test_training_patches_and_errors():
         video.resize_video(np.zeros((2, 3)))
     resized = video.resize_video(np.full((2, 24, 36), 255, "uint8"), size=(32, 48))
     assert resized.shape == (2, 32, 48, 1) and np.allclose(resized, 1.0)
+
+
+def test_clip_frame_scores_is_the_mean_over_covering_clips():
+    rng = np.random.default_rng(2)
+    clips = {"llk": rng.random(6)}
+    got = video.clip_frame_scores(clips, n_frames=9, clip_length=4)["llk"]
+    expected = [np.mean([clips["llk"][s] for s in range(6) if s <= f < s + 4]) for f in range(9)]
+    np.testing.assert_allclose(got, expected)
+    with pytest.raises(ValueError, match="give 6 clips"):
+        video.clip_frame_scores({"llk": np.zeros(5)}, n_frames=9, clip_length=4)
+
+
+def test_localisation_hits_the_top_patch_against_the_mask():
+    corners = video.patch_grid((64, 64))  # 3 x 3 patches of 32 with stride 16
+    patch_ns = np.zeros((4, len(corners)))  # 4 windows of 8 frames: 11 frames
+    patch_ns[:, 8] = 1.0  # the bottom-right patch scores highest in every window
+    masks = np.zeros((11, 64, 64), bool)
+    masks[2, 40:50, 40:50] = True  # inside the bottom-right patch: a hit
+    masks[5, 0:5, 0:5] = True  # top-left corner only: a miss
+    out = video.localisation_hits(patch_ns, masks, corners)
+    assert out["frames"].tolist() == [2, 5] and out["hit"].tolist() == [True, False]
+    assert out["top"].tolist() == [8, 8]
+
+
+def test_evaluate_videos_end_to_end_on_small_frames(tmp_path):
+    from lsa_keras import LSA, plots
+    from lsa_keras.video_pipeline import evaluate_videos
+
+    model = LSA.from_architecture("ucsd_ped2", code_length=8, bins=10, estimator_units=(4,))
+    rng = np.random.default_rng(3)
+    videos = [rng.random((17, 48, 64, 1)).astype("float32") for _ in range(2)]
+    masks = [np.zeros((17, 48, 64), bool) for _ in range(2)]
+    for m in masks:
+        m[8:12, 10:20, 10:20] = True
+    out = evaluate_videos(model, videos, masks, ["a", "b"], batch_size=64, log=lambda *_: None)
+    assert set(out["auroc"]) == {"llk", "rec", "ns"}
+    assert out["frames"] == 34 and out["anomalous_frames"] == 8
+    assert out["localisation"]["anomalous_frames"] == 8
+    assert 0.0 <= out["localisation"]["fraction"] <= 1.0
+    assert out["videos"][0]["patch_ns"].shape == (10, 6)  # 10 windows x (2 x 3) patches
+    plots.frame_scores_plot(out["videos"][0]["scores"], out["videos"][0]["labels"],
+                            tmp_path / "s.png")
+    heat = video.patch_heatmap(out["videos"][0]["patch_ns"], out["corners"], 0, size=(48, 64))
+    assert plots.localisation_map(videos[0][8, ..., 0], heat, tmp_path / "l.png",
+                                  mask=masks[0][8], box=(0, 0, 32, 32)) == (48, 64)
+    with pytest.raises(ValueError, match="as many ground-truth"):
+        evaluate_videos(model, videos, masks[:1])

@@ -1,4 +1,5 @@
-"""Data: MNIST, CIFAR-10 and image-folder loading, the one-class protocol split and the shipped sample."""
+"""Data: MNIST, CIFAR-10, image folders, UCSD Ped2 and ShanghaiTech, the one-class protocol split and
+the shipped sample."""
 
 from lsa_keras.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10
 from lsa_keras.datasets.idx import read_idx
@@ -6,6 +7,7 @@ from lsa_keras.datasets.image_folder import load_image_folder
 from lsa_keras.datasets.mnist import DATA_DIR_ENV, load_mnist
 from lsa_keras.datasets.protocol import PROTOCOL_SEED, one_class_split, shuffled_train_val_indices
 from lsa_keras.datasets.sample import load_mnist_sample
+from lsa_keras.datasets.shanghaitech import ShanghaiTech, remove_background
 from lsa_keras.datasets.synthetic_ucsd import write_synthetic_ucsd
 from lsa_keras.datasets.ucsd import load_ucsd
 
@@ -13,6 +15,7 @@ __all__ = [
     "CIFAR10_CLASSES",
     "DATA_DIR_ENV",
     "PROTOCOL_SEED",
+    "ShanghaiTech",
     "load_cifar10",
     "load_image_folder",
     "load_mnist",
@@ -20,6 +23,7 @@ __all__ = [
     "load_ucsd",
     "one_class_split",
     "read_idx",
+    "remove_background",
     "shuffled_train_val_indices",
     "write_synthetic_ucsd",
 ]

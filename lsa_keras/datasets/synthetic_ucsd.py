@@ -2,9 +2,10 @@
 
 The real UCSD videos cannot be downloaded on machines without network. This generator draws a
 fixed grayscale scene (a textured walkway seen from a static camera) with dark figures walking
-at pedestrian speed (0.5-1.5 px per frame at 240x360). Test videos add, over a stretch of
-frames, an anomaly as in Ped2: a small object moving fast (a cyclist or skater, 5-7 px per
-frame) or a large bright vehicle. Ground-truth masks mark the anomaly's pixels.
+at pedestrian speed (0.5-1.5 px per frame at 240x360). Test videos add, over a stretch of a
+third to a half of the video, an anomaly as in Ped2: a cyclist (a larger, darker figure moving
+5-7 px per frame) or a large bright vehicle, each already in the scene when the stretch starts.
+Ground-truth masks mark the anomaly's pixels.
 
     python -m lsa_keras.datasets.synthetic_ucsd --out DIR [--train 6 --test 6 --frames 120]
 
@@ -65,7 +66,8 @@ class _Vehicle:
         self.hh, self.hw = 22 * scale, 38 * scale
         self.y = rng.uniform(0.3 * h, 0.7 * h)
         self.vx = rng.choice([-1, 1]) * rng.uniform(2.0, 3.0) * scale
-        self.x = -self.hw if self.vx > 0 else w + self.hw
+        # Starts inside the frame, heading across it, so every anomalous frame shows it.
+        self.x = rng.uniform(0.15 * w, 0.35 * w) if self.vx > 0 else rng.uniform(0.65 * w, 0.85 * w)
         self.shade = rng.uniform(200, 235)
 
     def step(self):
@@ -86,10 +88,10 @@ def _video(size, frames, rng, background, anomaly=None):
     masks = np.zeros((frames, h, w), bool)
     start, stop, odd = None, None, None
     if anomaly is not None:
-        start = int(rng.integers(frames // 4, frames // 2))
-        stop = min(frames, start + int(rng.integers(frames // 4, frames // 2)))
+        start = int(rng.integers(frames // 4, frames // 3 + 1))
+        stop = min(frames, start + int(rng.integers(frames // 3, frames // 2 + 1)))
         if anomaly == "fast":
-            odd = _Walker(size, rng, speed=(5.0, 7.0), radius=(10, 6), shade=(20, 40))
+            odd = _Walker(size, rng, speed=(5.0, 7.0), radius=(16, 12), shade=(10, 25))
         else:
             odd = _Vehicle(size, rng)
     for t in range(frames):

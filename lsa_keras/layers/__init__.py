@@ -5,9 +5,11 @@ from lsa_keras.layers.causal_conv3d import CausalConv3D
 from lsa_keras.layers.dense import TemporalDense, TorchDense
 from lsa_keras.layers.masked_dense import MaskedDense
 from lsa_keras.layers.masked_stacked_conv import MaskedStackedConv
+from lsa_keras.layers.upsampling_conv import CroppedConv3DTranspose
 
 __all__ = [
     "CausalConv3D",
+    "CroppedConv3DTranspose",
     "DownBlock",
     "MaskedDense",
     "MaskedStackedConv",

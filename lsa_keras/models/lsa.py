@@ -40,9 +40,13 @@ class LSA(JointLossTrainer, keras.Model):
             output ``j`` depends on inputs ``< j`` only.
         lam: weight of the LLK term in the training objective (not used in scoring).
         architecture: name of the registered architecture the networks came from, if any.
+        input_noise: standard deviation of Gaussian noise added to the encoder's input while
+            training (the reconstruction target stays the clean input); 0 adds none. Scoring
+            never adds noise.
     """
 
-    def __init__(self, encoder, decoder, estimator, lam=1.0, architecture=None, **kwargs):
+    def __init__(self, encoder, decoder, estimator, lam=1.0, architecture=None, input_noise=0.0,
+                 **kwargs):
         super().__init__(**kwargs)
         for part, net in (("encoder", encoder), ("decoder", decoder), ("estimator", estimator)):
             if not isinstance(net, keras.Model) or not net.built:
@@ -55,6 +59,13 @@ class LSA(JointLossTrainer, keras.Model):
         if not np.isfinite(self.lam) or self.lam < 0:
             raise ValueError(f"lam (the LLK weight) must be a finite number >= 0, got {lam!r}.")
         self.architecture = architecture
+        self.input_noise = float(input_noise)
+        if not np.isfinite(self.input_noise) or self.input_noise < 0:
+            raise ValueError(f"input_noise must be a finite standard deviation >= 0, got "
+                             f"{input_noise!r}.")
+        # Only built when used, so models without noise keep the same weights file.
+        self.noise = (keras.layers.GaussianNoise(self.input_noise, name="input_noise")
+                      if self.input_noise > 0 else None)
         self.bins = int(estimator.output_shape[-1])
         self.code_length = int(encoder.output_shape[-1])
         self.image_shape = tuple(encoder.input_shape[1:])
@@ -78,7 +89,8 @@ class LSA(JointLossTrainer, keras.Model):
 
     @classmethod
     def from_architecture(
-        cls, name, code_length=64, bins=100, estimator_units=None, lam=1.0, **kwargs
+        cls, name, code_length=64, bins=100, estimator_units=None, lam=None, input_noise=None,
+        **kwargs
     ):
         """An LSA with the networks of one of the paper's settings.
 
@@ -89,15 +101,22 @@ class LSA(JointLossTrainer, keras.Model):
             bins: B, 100 in the paper.
             estimator_units: hidden estimator channels; default the paper's for that setting
                 (MFC ``(32, 32, 32, 32)`` for images, MSC ``(4, 4, 4, 4)`` / ``(4, 4)`` for video).
-            lam: LLK weight, 1 in the paper for these settings.
+            lam: LLK weight; default the paper's for that setting (1, and 0.1 for UCSD Ped2).
+            input_noise: training input noise; default the paper's (σ = 0.025 for UCSD Ped2,
+                none otherwise).
         """
         encoder, decoder, estimator = architectures.build_networks(
             name, code_length=code_length, bins=bins, estimator_units=estimator_units
         )
-        return cls(encoder, decoder, estimator, lam=lam, architecture=name, **kwargs)
+        defaults = architectures.training_defaults(name)
+        return cls(encoder, decoder, estimator,
+                   lam=defaults["lam"] if lam is None else lam,
+                   input_noise=defaults["input_noise"] if input_noise is None else input_noise,
+                   architecture=name, **kwargs)
 
     def call(self, inputs, training=None):
-        code = self.encoder(inputs, training=training)
+        noisy = inputs if self.noise is None else self.noise(inputs, training=training)
+        code = self.encoder(noisy, training=training)
         reconstruction = self.decoder(code, training=training)
         logits = self.estimator(ops.expand_dims(code, -1), training=training)
         return {"reconstruction": reconstruction, "code": code, "logits": logits}
@@ -275,6 +294,7 @@ class LSA(JointLossTrainer, keras.Model):
                 "estimator": keras.saving.serialize_keras_object(self.estimator),
                 "lam": self.lam,
                 "architecture": self.architecture,
+                "input_noise": self.input_noise,
             }
         )
         return config

@@ -1,8 +1,11 @@
 import numpy as np
 import pytest
 
+import keras
+
 from lsa_keras.layers import (
-    CausalConv3D, DownBlock, ResidualBlock, TemporalDense, TorchDense, UpBlock,
+    CausalConv3D, CroppedConv3DTranspose, DownBlock, ResidualBlock, TemporalDense, TorchDense,
+    UpBlock,
 )
 from tests.helpers import assert_layer_round_trip, to_numpy
 
@@ -86,3 +89,22 @@ def test_bad_block_arguments():
         DownBlock(4, (2, 2), rank=3)
     with pytest.raises(ValueError, match="input channels"):
         ResidualBlock(4)(rand(1, 5, 5, 3))
+
+
+# Both kinds of axis (stride 1 and 2) in one case; each backend pads "same" its own way.
+@pytest.mark.parametrize("strides,shape", [((1, 2, 2), (2, 2, 4, 4, 3)), ((2, 2, 1), (1, 3, 3, 5, 2))])
+def test_cropped_transposed_conv_equals_valid_then_cropped(strides, shape):
+    layer = CroppedConv3DTranspose(4, strides)
+    x = rand(*shape)
+    y = to_numpy(layer(x))
+    # The reference's way: the whole "valid" transposed conv, cropped 2 in front, 3 - s behind.
+    full = keras.layers.Conv3DTranspose(4, 5, strides=strides, padding="valid", use_bias=False)
+    full.build(shape)
+    full.kernel.assign(layer.kernel)
+    expected = to_numpy(full(x))[:, 2:2 + shape[1] * strides[0], 2:2 + shape[2] * strides[1],
+                                 2:2 + shape[3] * strides[2]]
+    assert y.shape == expected.shape == layer.compute_output_shape(shape)
+    np.testing.assert_allclose(y, expected, atol=1e-5)
+    assert_layer_round_trip(layer, x)
+    with pytest.raises(ValueError, match="1 or 2"):
+        CroppedConv3DTranspose(4, 3)

@@ -21,3 +21,36 @@ def test_video_shapes(name, clip, code):
     assert model.decoder.output_shape == (None, *clip)
     assert model.estimator.output_shape == (None, *code, 100)
     assert len(model.estimator.layers) == (5 if name == "ucsd_ped2" else 3) * 2 - 1
+
+
+def test_shanghaitech_trains_a_few_steps_and_scores_a_clip(tmp_path):
+    """The whole ShanghaiTech path at the paper's frame size: generated files in the real
+    layout, background removal, two training steps, every clip of a test video scored."""
+    pytest.importorskip("cv2")
+    import keras
+    import numpy as np
+
+    from lsa_keras import video
+    from lsa_keras.datasets.shanghaitech import ShanghaiTech, remove_background
+    from lsa_keras.video_pipeline import evaluate_clip_videos
+    from tests.helpers import write_shanghaitech
+
+    root = write_shanghaitech(str(tmp_path / "sht"), n_train=1, n_test=1, frames=17,
+                              size=(256, 512))
+    data = ShanghaiTech(root)
+    train = [remove_background(data.train_video(n)) for n in data.train_names]
+    frames, labels, _ = data.test_video(data.test_names[0])
+    clips = video.sample_training_clips(train, 2, seed=0)
+    assert clips.shape == (2, 16, 256, 512, 3) and clips.max() <= 1.0
+
+    model = LSA.from_architecture("shanghaitech")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    weights = model.encoder.get_weights()[0].copy()
+    history = model.fit(clips, batch_size=1, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    assert not np.array_equal(weights, model.encoder.get_weights()[0])
+    out = evaluate_clip_videos(model, [remove_background(frames)], [labels], batch_size=2,
+                               log=lambda *_: None)
+    assert out["frames"] == 17 and out["anomalous_frames"] == int(labels.sum()) > 0
+    assert all(0.0 <= v <= 1.0 for v in out["auroc"].values())
+    assert out["videos"][0]["scores"]["ns"].shape == (17,)

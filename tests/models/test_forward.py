@@ -34,3 +34,5 @@ def test_ucsd_ped2_forward():
     out = model(np.random.rand(2, 8, 32, 32, 1).astype("float32"), training=False)
     assert tuple(out["reconstruction"].shape) == (2, 8, 32, 32, 1)
     assert tuple(out["logits"].shape) == (2, 2, 16, 10)
+    # Supplement Table 1's UCSD Ped2 training: lambda 0.1 and noisy inputs.
+    assert (model.lam, model.input_noise) == (0.1, 0.025)

@@ -110,3 +110,24 @@ def test_fit_on_an_unlabeled_tf_data_dataset():
         [sys.executable, "-c", _FIT_ON_TF_DATA], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_input_noise_only_while_training():
+    model = LSA.from_architecture("mnist", code_length=8, bins=10, estimator_units=(4,),
+                                  input_noise=0.1)
+    x = mnist_like(4)
+    # Batch statistics make training-mode calls deterministic, so a difference is the noise.
+    a, b = (to_numpy(model(x, training=True)["code"]) for _ in range(2))
+    assert np.abs(a - b).max() > 1e-4
+    np.testing.assert_array_equal(to_numpy(model(x)["code"]), to_numpy(model(x)["code"]))
+    # The noise's seed is model state that JAX's stateless step must thread through. No XLA
+    # on TensorFlow (compiling it costs more than the test's point); JAX stays jitted (its
+    # eager steps are slower still).
+    jit = False if keras.backend.backend() == "tensorflow" else "auto"
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=jit)
+    history = model.fit(x, batch_size=2, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    clone = LSA.from_config(model.get_config())
+    assert clone.input_noise == 0.1 and clone.lam == 1.0
+    with pytest.raises(ValueError, match="input_noise"):
+        LSA.from_architecture("mnist", input_noise=-1)
