@@ -68,8 +68,9 @@ def evaluate_videos(model, test_videos, test_masks, names=None, batch_size=256, 
     per_video, all_scores, all_labels, hits = [], {"llk": [], "rec": [], "ns": []}, [], []
     start = time.time()
     for name, frames, masks in zip(names, test_videos, test_masks):
-        if len(masks) != len(frames):
-            raise ValueError(f"{name}: {len(frames)} frames but {len(masks)} masks.")
+        if np.shape(masks) != frames.shape[:3]:
+            raise ValueError(f"{name}: frames {frames.shape[:3]} but masks {np.shape(masks)}; "
+                             "resize the masks with the frames (video.resize_masks).")
         t0 = time.time()
         windows = video.score_video(model, frames, batch_size=batch_size, corners=corners)
         frame = video.normalise_per_video(video.frame_scores(windows, len(frames)))

@@ -100,3 +100,5 @@ def test_evaluate_videos_end_to_end_on_small_frames(tmp_path):
                                   mask=masks[0][8], box=(0, 0, 32, 32)) == (48, 64)
     with pytest.raises(ValueError, match="as many ground-truth"):
         evaluate_videos(model, videos, masks[:1])
+    with pytest.raises(ValueError, match="resize the masks"):
+        evaluate_videos(model, videos[:1], [masks[0][:, :24]])
