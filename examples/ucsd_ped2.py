@@ -15,7 +15,8 @@ patch of every 8-frame window of every test video (spec, "Evaluation protocol") 
   anomaly, the settings, timings and machine;
 - ``OUT/plots/scores_<video>.png``: per-frame scores with the anomalous frames shaded;
 - ``OUT/plots/localisation_<video>.png``: patch novelty over the middle anomalous frame, the
-  ground truth outlined in green and the top patch boxed in white;
+  ground truth outlined in green and the top patch boxed in white (with ``--all-maps``, also
+  ``OUT/plots/<video>/frame_NNN.png`` for every frame);
 - ``OUT/model.keras``: the trained model.
 
 The default schedule is sized for a 2-core CPU and the generated dataset; on the real dataset
@@ -48,6 +49,8 @@ def parse(argv):
     p.add_argument("--learning-rate", type=float, default=1e-3)
     p.add_argument("--score-batch", type=int, default=512)
     p.add_argument("--seed", type=int, default=0, help="weights, patch sampling and data")
+    p.add_argument("--all-maps", action="store_true",
+                   help="write a localisation map for every test frame, not one per video")
     g = p.add_argument_group("generated dataset (with --synthetic)")
     g.add_argument("--synthetic-train", type=int, default=4, help="training videos")
     g.add_argument("--synthetic-test", type=int, default=3, help="test videos")
@@ -59,7 +62,6 @@ def main(argv=None):
     args = parse(argv)
     start = time.time()
     import keras
-    import numpy as np
 
     from lsa_keras import LSA, plots, video
     from lsa_keras.datasets import load_ucsd
@@ -101,14 +103,14 @@ def main(argv=None):
                                 title=f"{v['name']}: per-frame scores")
         local = v["localisation"]
         if len(local["frames"]):
-            k = len(local["frames"]) // 2
-            f = int(local["frames"][k])
-            r, c = result["corners"][local["top"][k]]
-            heat = video.patch_heatmap(video.frame_patch_scores(v["patch_ns"], f)[None],
-                                       result["corners"], 0, size=frames.shape[1:3])
-            plots.localisation_map(frames[f, ..., 0], heat,
-                                   os.path.join(args.out, "plots", f"localisation_{v['name']}.png"),
-                                   mask=mask[f], box=(r, c, *video.PATCH[1:]))
+            f = int(local["frames"][len(local["frames"]) // 2])
+            write_map(frames, mask, v["patch_ns"], result["corners"], f,
+                      os.path.join(args.out, "plots", f"localisation_{v['name']}.png"))
+        if args.all_maps:
+            os.makedirs(os.path.join(args.out, "plots", v["name"]), exist_ok=True)
+            for f in range(len(frames)):
+                write_map(frames, mask, v["patch_ns"], result["corners"], f,
+                          os.path.join(args.out, "plots", v["name"], f"frame_{f + 1:03d}.png"))
 
     summary = {
         "data": data_note, "test_frames": result["frames"],
@@ -137,6 +139,17 @@ def main(argv=None):
         f.write(markdown(summary))
     print(markdown(summary))
     return 0
+
+
+def write_map(frames, masks, patch_ns, corners, f, path):
+    """Frame ``f`` under its patch novelty, ground truth outlined, top patch boxed."""
+    from lsa_keras import plots, video
+
+    scores = video.frame_patch_scores(patch_ns, f)
+    r, c = corners[int(scores.argmax())]
+    heat = video.patch_heatmap(scores[None], corners, 0, size=frames.shape[1:3])
+    plots.localisation_map(frames[f, ..., 0], heat, path, mask=masks[f] if masks[f].any() else None,
+                           box=(r, c, *video.PATCH[1:]))
 
 
 def markdown(s):
