@@ -15,6 +15,8 @@ import os
 
 import numpy as np
 
+from lsa_keras.datasets.frames import read_frames
+
 FRAME_SIZE = (256, 512)
 _FRAME_EXTENSIONS = (".jpg", ".jpeg", ".png")
 _VIDEO_EXTENSIONS = (".avi", ".mp4")
@@ -42,24 +44,7 @@ def _resize(frames, size):
 
 def read_frame_folder(folder, size=None):
     """The ``.jpg``/``.png`` frames of a folder, in name order, as uint8 RGB ``(t, h, w, 3)``."""
-    from PIL import Image, UnidentifiedImageError
-
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"{folder} is not a folder of frames.")
-    names = sorted(n for n in os.listdir(folder) if n.lower().endswith(_FRAME_EXTENSIONS))
-    if not names:
-        raise ValueError(f"{folder} holds no {'/'.join(_FRAME_EXTENSIONS)} frames.")
-    frames = []
-    for name in names:
-        path = os.path.join(folder, name)
-        try:
-            with Image.open(path) as image:
-                frames.append(np.asarray(image.convert("RGB")))
-        except (UnidentifiedImageError, OSError) as e:
-            raise ValueError(f"{path} is not a readable image ({e}); replace the file.") from e
-    if len({f.shape for f in frames}) != 1:
-        raise ValueError(f"the frames in {folder} differ in size.")
-    return _resize(np.stack(frames), size)
+    return _resize(read_frames(folder, _FRAME_EXTENSIONS, mode="RGB"), size)
 
 
 def read_video_file(path, size=None):

@@ -11,29 +11,9 @@ any pixel set.
 import os
 import re
 
-import numpy as np
+from lsa_keras.datasets.frames import read_frames
 
 _VIDEO = re.compile(r"^(Train|Test)(\d+)$")
-
-
-def _read_frames(folder, extensions):
-    from PIL import Image, UnidentifiedImageError
-
-    names = sorted(n for n in os.listdir(folder) if n.lower().endswith(extensions))
-    if not names:
-        raise ValueError(f"{folder} holds no {'/'.join(extensions)} frames.")
-    frames = []
-    for name in names:
-        path = os.path.join(folder, name)
-        try:
-            with Image.open(path) as image:
-                frames.append(np.asarray(image.convert("L")))
-        except (UnidentifiedImageError, OSError) as e:
-            raise ValueError(f"{path} is not a readable image ({e}); replace the file.") from e
-    shapes = {f.shape for f in frames}
-    if len(shapes) != 1:
-        raise ValueError(f"the frames in {folder} differ in size: {sorted(shapes)}.")
-    return np.stack(frames)
 
 
 def _ucsd_root(root):
@@ -71,17 +51,17 @@ def load_ucsd(root):
     """
     root = _ucsd_root(os.fspath(root))
     train_dir, test_dir = os.path.join(root, "Train"), os.path.join(root, "Test")
-    train = [_read_frames(os.path.join(train_dir, n), (".tif", ".tiff")) for n in _videos(train_dir, "Train")]
+    train = [read_frames(os.path.join(train_dir, n), (".tif", ".tiff")) for n in _videos(train_dir, "Train")]
     test, masks, labels, names = [], [], [], _videos(test_dir, "Test")
     for name in names:
-        video = _read_frames(os.path.join(test_dir, name), (".tif", ".tiff"))
+        video = read_frames(os.path.join(test_dir, name), (".tif", ".tiff"))
         gt_dir = os.path.join(test_dir, name + "_gt")
         if not os.path.isdir(gt_dir):
             raise FileNotFoundError(
                 f"ground truth {gt_dir} is missing for test video {name}; every test video needs "
                 "its _gt folder of per-frame .bmp masks."
             )
-        mask = _read_frames(gt_dir, (".bmp", ".png", ".tif")) > 0
+        mask = read_frames(gt_dir, (".bmp", ".png", ".tif")) > 0
         if mask.shape != video.shape:
             raise ValueError(
                 f"{name}: {len(video)} frames of {video.shape[1:]} but {len(mask)} ground-truth "
