@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TORCH_REFERENCE = os.path.join(HERE, "..", "..", "shared", "bench", "torch_reference.py")
 
 
-def measure(model_name, batch, steps, repeats=3):
+def measure(model_name, batch, steps, repeats=3, dtype_policy="float32"):
     """Runs inside the subprocess: samples/s of a training step and of scoring.
 
     Each is timed ``repeats`` times and the median reported, with every run listed: on this
@@ -41,7 +41,7 @@ def measure(model_name, batch, steps, repeats=3):
     from lsa_keras import LSA, scoring
 
     keras.utils.set_random_seed(0)
-    model = LSA.from_architecture(model_name)
+    model = LSA.from_architecture(model_name, dtype=dtype_policy)
     model.compile()
     x = np.random.RandomState(0).rand(batch * steps, *model.image_shape).astype("float32")
     model.fit(x[: batch * 2], batch_size=batch, epochs=1, verbose=0)  # trace/compile
@@ -118,11 +118,12 @@ def run_python(code, env=None):
     raise RuntimeError(f"benchmark subprocess failed:\n{out.stderr[-3000:]}")
 
 
-def run_backend(backend, model_name, batch, steps):
+def run_backend(backend, model_name, batch, steps, dtype_policy="float32"):
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
     code = (
         "import json, sys; sys.path.insert(0, %r); from benchmark import measure; "
-        "print('RESULT ' + json.dumps(measure(%r, %d, %d)))" % (HERE, model_name, batch, steps)
+        "print('RESULT ' + json.dumps(measure(%r, %d, %d, dtype_policy=%r)))"
+        % (HERE, model_name, batch, steps, dtype_policy)
     )
     return run_python(code, env)
 
@@ -170,6 +171,9 @@ def main(argv=None):
     parser.add_argument("--backends", nargs="+", default=["tensorflow"])
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--dtype-policies", nargs="+", default=["float32"],
+                        help="Keras dtype policies to time, e.g. float32 mixed_bfloat16 (the "
+                             "peer always runs float32)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
 
@@ -177,9 +181,10 @@ def main(argv=None):
     for model_name in args.models:
         counts[model_name] = run_tensorflow_counts(model_name)
         ref = run_torch_reference(model_name, args.batch, args.steps)
-        for backend in args.backends:
-            row = {"model": model_name, "backend": backend, "batch": args.batch,
-                   **run_backend(backend, model_name, args.batch, args.steps)}
+        for backend, policy in [(b, p) for b in args.backends for p in args.dtype_policies]:
+            row = {"model": model_name, "backend": backend, "dtype_policy": policy,
+                   "batch": args.batch,
+                   **run_backend(backend, model_name, args.batch, args.steps, policy)}
             flops = counts[model_name]["forward_flops_per_sample"]
             row["train_fraction_of_matmul_peak"] = round(
                 3 * flops * row["train_samples_per_s"] / (counts[model_name]["matmul_gflops"] * 1e9), 3)
@@ -190,14 +195,15 @@ def main(argv=None):
             rows.append(row)
     machine = {"platform": platform.platform(), "processor": platform.processor(),
                "cpus": os.cpu_count(), "python": platform.python_version()}
-    lines = ["| model | backend (runs) | batch | train samples/s | torch peer | ratio | "
+    lines = ["| model | backend (runs) | dtype policy | batch | train samples/s | torch peer | ratio | "
              "score samples/s | torch peer | ratio | peak RSS MiB (peer) | train FLOP/s / matmul peak |"
              " train runs | score runs |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         ref = r.get("torch_reference", {})
         lines.append(
-            f"| {r['model']} | {r['backend']} ({r['runs']}) | {r['batch']} | "
+            f"| {r['model']} | {r['backend']} ({r['runs']}) | {r.get('dtype_policy', 'float32')} | "
+            f"{r['batch']} | "
             f"{r['train_samples_per_s']} | {ref.get('train_samples_per_s', '-')} | {r.get('train_ratio', '-')} | "
             f"{r['score_samples_per_s']} | {ref.get('score_samples_per_s', '-')} | {r.get('score_ratio', '-')} | "
             f"{r['peak_rss_mib']} ({ref.get('peak_rss_mib', '-')}) | {r['train_fraction_of_matmul_peak']:.0%} | "

@@ -24,8 +24,8 @@ def quantize(code, bins):
 
 
 def reconstruction_error(x, reconstruction):
-    """Per-sample sum of squared errors, shape ``(batch,)``."""
-    err = ops.square(ops.cast(x, reconstruction.dtype) - reconstruction)
+    """Per-sample sum of squared errors in float32, shape ``(batch,)``."""
+    err = ops.square(ops.cast(x, "float32") - ops.cast(reconstruction, "float32"))
     return ops.sum(err, axis=tuple(range(1, len(err.shape))))
 
 

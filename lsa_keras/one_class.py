@@ -47,7 +47,8 @@ def learning_rate_schedule(kind, lr, epochs, steps_per_epoch):
 
 
 def run_one_class(architecture, data, normal_class, epochs, batch_size, learning_rate,
-                  schedule="constant", seed=0, eval_every=0, verbose=2, checkpoint_dir=None):
+                  schedule="constant", seed=0, eval_every=0, verbose=2, checkpoint_dir=None,
+                  lam=None, estimator_units=None):
     """Train one class and evaluate it.
 
     Training goes through :func:`lsa_keras.resumable.train_resumable`: a checkpoint after
@@ -64,6 +65,8 @@ def run_one_class(architecture, data, normal_class, epochs, batch_size, learning
             (not for checkpoint choice).
         checkpoint_dir: folder of the run's checkpoints; default a temporary folder (no
             resuming).
+        lam, estimator_units: the model's LLK weight and hidden estimator channels; default
+            the paper's for ``architecture`` (the analyses in ``examples/`` vary them).
 
     Returns:
         ``(result, model)``: ``result`` has ``auroc_llk``, ``auroc_rec``, ``auroc_ns``,
@@ -84,10 +87,17 @@ def run_one_class(architecture, data, normal_class, epochs, batch_size, learning
                 "schedule": schedule, "seed": seed}
     if schedule != "constant":
         settings["epochs_of_schedule"] = epochs  # a decaying schedule cannot be extended
+    # Recorded only when set, so checkpoints of default models keep their settings.
+    if lam is not None:
+        settings["lam"] = float(lam)
+    if estimator_units is not None:
+        estimator_units = [int(u) for u in estimator_units]
+        settings["estimator_units"] = estimator_units
     trace = TestAurocTrace(split, eval_every) if eval_every else None
     with tempfile.TemporaryDirectory() as tmp:
         model, state = train_resumable(
-            lambda: LSA.from_architecture(architecture), x, x_val, checkpoint_dir or tmp,
+            lambda: LSA.from_architecture(architecture, lam=lam, estimator_units=estimator_units),
+            x, x_val, checkpoint_dir or tmp,
             epochs, batch_size, learning_rate_schedule(schedule, learning_rate, epochs, steps),
             settings, seed=seed, verbose=verbose, callbacks=[trace] if trace else None)
     result = evaluate(model, split)

@@ -22,6 +22,12 @@ from lsa_keras.initializers import torch_bias_initializer, torch_kernel_initiali
 
 _ARCHITECTURES = {}
 
+# The code and the reconstruction are computed in float32 whatever the dtype policy: under
+# "mixed_bfloat16" a bfloat16 code (8-bit mantissa) would move latent variables across the
+# estimator's bin edges, and the reconstruction feeds a sum of squared errors. Both layers are
+# a tiny share of the work (Keras' mixed-precision guide keeps output layers in float32 too).
+OUTPUT_DTYPE = "float32"
+
 
 def register_architecture(name, input_shape):
     """Decorator: register ``builder(code_length, bins, estimator_units) -> (enc, dec, est)``."""
@@ -37,7 +43,7 @@ def available_architectures():
     return sorted(_ARCHITECTURES)
 
 
-def build_networks(name, code_length=64, bins=100, estimator_units=None):
+def build_networks(name, code_length=64, bins=100, estimator_units=None, dtype=None):
     """Build the encoder, decoder and estimator of a registered architecture.
 
     Args:
@@ -47,6 +53,9 @@ def build_networks(name, code_length=64, bins=100, estimator_units=None):
         estimator_units: channels of the hidden estimator layers (the last layer has ``bins``);
             default: the paper's, ``(32, 32, 32, 32)`` for images, ``(4, 4, 4, 4)`` for
             UCSD Ped2 and ``(4, 4)`` for ShanghaiTech.
+        dtype: Keras dtype policy of the layers (for example ``"mixed_bfloat16"``); default
+            the global one (``keras.config.dtype_policy()``). The code and the reconstruction
+            stay float32 under any policy.
 
     Returns:
         ``(encoder, decoder, estimator)``: ``x (batch, *input_shape) -> z (batch, d)``,
@@ -64,7 +73,16 @@ def build_networks(name, code_length=64, bins=100, estimator_units=None):
     builder, input_shape = _ARCHITECTURES[name]
     if estimator_units is None:
         estimator_units = DEFAULT_ESTIMATOR_UNITS.get(name, (32, 32, 32, 32))
-    return builder(input_shape, int(code_length), int(bins), tuple(int(u) for u in estimator_units))
+    units = tuple(int(u) for u in estimator_units)
+    if dtype is None:
+        return builder(input_shape, int(code_length), int(bins), units)
+    # Keras layers read the global policy when built; set it for this build only.
+    policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(dtype)
+    try:
+        return builder(input_shape, int(code_length), int(bins), units)
+    finally:
+        keras.config.set_dtype_policy(policy)
 
 
 def mfc_estimator(code_length, bins, units, name="estimator"):
@@ -91,7 +109,7 @@ def _encoder(input_shape, features, hidden_units, code_length):
             *features,
             keras.layers.Flatten(name="flatten"),
             *_fc_bn_act(hidden_units, "fc1"),
-            TorchDense(code_length, activation="sigmoid", name="code"),
+            TorchDense(code_length, activation="sigmoid", name="code", dtype=OUTPUT_DTYPE),
         ],
         name="encoder",
     )
@@ -108,7 +126,7 @@ def _decoder(code_length, hidden_units, grid, upsampling, channels):
             *upsampling,
             keras.layers.Conv2D(
                 channels, 1, use_bias=False, kernel_initializer=torch_kernel_initializer(),
-                name="output",
+                name="output", dtype=OUTPUT_DTYPE,
             ),
         ],
         name="decoder",
@@ -174,7 +192,8 @@ def _video(input_shape, down, grid, hidden, up, code_length, bins, units, output
     encoder_layers.append(keras.layers.Reshape((steps, -1), name="flatten"))
     encoder_layers += [TemporalDense(u, activation="tanh", name=f"tfc{k + 1}")
                        for k, u in enumerate(hidden)]
-    encoder_layers.append(TemporalDense(code_length, activation="sigmoid", name="code"))
+    encoder_layers.append(
+        TemporalDense(code_length, activation="sigmoid", name="code", dtype=OUTPUT_DTYPE))
     decoder_layers = [keras.Input((steps, code_length))]
     decoder_layers += [TemporalDense(u, activation="tanh", name=f"tfc{k + 1}")
                        for k, u in enumerate(hidden)]
@@ -184,7 +203,7 @@ def _video(input_shape, down, grid, hidden, up, code_length, bins, units, output
     decoder_layers.append(keras.layers.Conv3D(
         input_shape[-1], 1, use_bias=output_bias, kernel_initializer=torch_kernel_initializer(),
         bias_initializer=torch_bias_initializer(grid[-1] if not up else up[-1][0]),
-        name="output"))
+        name="output", dtype=OUTPUT_DTYPE))
     encoder = keras.Sequential(encoder_layers, name="encoder")
     decoder = keras.Sequential(decoder_layers, name="decoder")
     return encoder, decoder, msc_estimator(steps, code_length, bins, units)

@@ -7,17 +7,16 @@ from keras import ops
 from lsa_keras import losses as lsa_losses
 from lsa_keras import scoring
 from lsa_keras.callbacks import StopOnNonFiniteLoss
+from lsa_keras.layers.autoregressive import AutoregressiveLayer
 from lsa_keras.models import architectures
-from lsa_keras.models.trainers import JointLossTrainer
+from lsa_keras.models.trainers import JointLossTrainer, OwnObjectiveCompile
 from lsa_keras.preprocessing import as_model_images
 
-# Supplement Table 1 (MNIST and CIFAR-10).
-DEFAULT_LEARNING_RATE = 1e-4
 DEFAULT_BATCH_SIZE = 256
 
 
 @keras.saving.register_keras_serializable(package="lsa_keras")
-class LSA(JointLossTrainer, keras.Model):
+class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
     """Latent Space Autoregression (Abati et al., CVPR 2019).
 
     An encoder maps an input to a code ``z`` in ``[0, 1]^d``, a decoder reconstructs the input
@@ -90,7 +89,7 @@ class LSA(JointLossTrainer, keras.Model):
     @classmethod
     def from_architecture(
         cls, name, code_length=64, bins=100, estimator_units=None, lam=None, input_noise=None,
-        **kwargs
+        dtype=None, **kwargs
     ):
         """An LSA with the networks of one of the paper's settings.
 
@@ -104,15 +103,22 @@ class LSA(JointLossTrainer, keras.Model):
             lam: LLK weight; default the paper's for that setting (1, and 0.1 for UCSD Ped2).
             input_noise: training input noise; default the paper's (σ = 0.025 for UCSD Ped2,
                 none otherwise).
+            dtype: Keras dtype policy, default the global one. ``"mixed_bfloat16"`` keeps
+                float32 weights and computes in bfloat16, except the code, the reconstruction
+                and the losses (float32); on CPUs with AMX or on GPUs it scores and trains
+                faster at a small cost in precision (``examples/mixed_precision.py`` measures
+                both). Weights are interchangeable with a float32 model of the same
+                architecture: ``set_weights(float32_model.get_weights())``.
         """
         encoder, decoder, estimator = architectures.build_networks(
-            name, code_length=code_length, bins=bins, estimator_units=estimator_units
+            name, code_length=code_length, bins=bins, estimator_units=estimator_units,
+            dtype=dtype,
         )
         defaults = architectures.training_defaults(name)
         return cls(encoder, decoder, estimator,
                    lam=defaults["lam"] if lam is None else lam,
                    input_noise=defaults["input_noise"] if input_noise is None else input_noise,
-                   architecture=name, **kwargs)
+                   architecture=name, dtype=dtype, **kwargs)
 
     def call(self, inputs, training=None):
         noisy = inputs if self.noise is None else self.noise(inputs, training=training)
@@ -129,36 +135,7 @@ class LSA(JointLossTrainer, keras.Model):
     def metrics(self):
         return [self.loss_tracker, self.rec_tracker, self.llk_tracker]
 
-    def compile(self, optimizer=None, jit_compile="auto", **kwargs):
-        """Like ``keras.Model.compile``; the optimiser defaults to Adam with lr 1e-4.
-
-        The model trains its own objective, so ``loss`` must not be given. On the TensorFlow
-        backend ``jit_compile="auto"`` means XLA even on CPU (Keras would turn it off there):
-        TensorFlow 2.21's oneDNN convolution-gradient kernels corrupted the heap and aborted
-        the process in some runs on this project's CPU machines (batch 25, MNIST model),
-        while the XLA-compiled step did not, at a similar speed. Video models are the
-        exception: they compile without XLA (see the comment in the code).
-        """
-        if jit_compile == "auto" and keras.backend.backend() == "tensorflow":
-            # XLA for image models; video models (3D convolutions) stay on TensorFlow's own
-            # kernels, because XLA's CPU backend runs 3D convolutions as naive loops (a UCSD
-            # Ped2 step was about 10x slower with XLA on a 2-core CPU).
-            jit_compile = not kwargs.get("run_eagerly", False) and len(self.image_shape) == 3
-        if kwargs.get("loss") is not None:
-            raise ValueError(
-                "LSA trains its own objective (REC + lam * LLK); do not pass `loss`. Set the "
-                "LLK weight with LSA.from_architecture(..., lam=...)."
-            )
-        if optimizer is None:
-            optimizer = keras.optimizers.Adam(learning_rate=DEFAULT_LEARNING_RATE)
-        super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
-
-    def compile_from_config(self, config):
-        """Recompile after ``keras.saving.load_model`` so the optimiser state is restored too."""
-        config = keras.saving.deserialize_keras_object(config)
-        config.pop("loss", None)
-        self.compile(**config)
-        self.optimizer.build(self.trainable_variables)
+    objective = "REC + lam * LLK; set the LLK weight with LSA.from_architecture(..., lam=...)"
 
     def fit(self, x=None, y=None, batch_size=None, validation_data=None, callbacks=None,
             **kwargs):
@@ -275,6 +252,29 @@ class LSA(JointLossTrainer, keras.Model):
 
         return pretrained.push_to_hub(self, repo_id, token=token, private=private,
                                       metadata=metadata)
+
+    def with_dtype_policy(self, dtype):
+        """A copy of this model that computes under another Keras dtype policy.
+
+        For example ``model.with_dtype_policy("mixed_bfloat16")`` scores a float32 model in
+        bfloat16 (see :meth:`from_architecture`). The copy is rebuilt from the model's
+        registered architecture and gets copies of all weights, normalisation statistics and
+        threshold included; the two share no variables.
+
+        Args:
+            dtype: a Keras dtype policy name or ``keras.DTypePolicy``.
+        """
+        if self.architecture is None:
+            raise ValueError("with_dtype_policy needs a model built with LSA.from_architecture; "
+                             "this one has no registered architecture.")
+        channels = [l.channels for l in self.estimator.layers if isinstance(l, AutoregressiveLayer)]
+        twin = type(self).from_architecture(
+            self.architecture, code_length=self.code_length, bins=self.bins,
+            estimator_units=channels[:-1], lam=self.lam, input_noise=self.input_noise,
+            dtype=dtype,
+        )
+        twin.set_weights(self.get_weights())
+        return twin
 
     def count_params(self):
         """Number of trainable parameters, counted as the reference (PyTorch) counts them.

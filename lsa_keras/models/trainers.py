@@ -9,6 +9,8 @@ the backend Keras runs on; :class:`lsa_keras.LSA` inherits from it.
 import keras
 from keras import ops
 
+DEFAULT_LEARNING_RATE = 1e-4  # supplement Table 1 (MNIST, CIFAR-10)
+
 
 def _unpack(data):
     x, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
@@ -107,6 +109,45 @@ class JaxJointLossTrainer(_TrackerMixin):
         losses = self.joint_loss(x, outputs, sample_weight)
         logs, metrics_vars = self._stateless_trackers(metrics_vars, losses, x)
         return logs, (trainable, non_trainable, metrics_vars)
+
+
+class OwnObjectiveCompile:
+    """``compile``/``compile_from_config`` of a model that trains its own ``objective`` (a
+    class attribute naming it, for the error when ``loss`` is given)."""
+
+    objective = "its own objective"
+
+    def compile(self, optimizer=None, jit_compile="auto", **kwargs):
+        """Like ``keras.Model.compile``; the optimiser defaults to Adam with lr 1e-4
+        (supplement Table 1).
+
+        The model trains its own objective, so ``loss`` must not be given. On the TensorFlow
+        backend ``jit_compile="auto"`` means XLA even on CPU (Keras would turn it off there):
+        TensorFlow 2.21's oneDNN convolution-gradient kernels corrupted the heap and aborted
+        the process in some runs on this project's CPU machines (batch 25, MNIST model),
+        while the XLA-compiled step did not, at a similar speed. Video models are the
+        exception: they compile without XLA (see the comment in the code).
+        """
+        if jit_compile == "auto" and keras.backend.backend() == "tensorflow":
+            # XLA for image models; video models (3D convolutions) stay on TensorFlow's own
+            # kernels, because XLA's CPU backend runs 3D convolutions as naive loops (a UCSD
+            # Ped2 step was about 10x slower with XLA on a 2-core CPU).
+            jit_compile = not kwargs.get("run_eagerly", False) and len(self.image_shape) == 3
+        if kwargs.get("loss") is not None:
+            raise ValueError(
+                f"{type(self).__name__} trains its own objective ({self.objective}); do not "
+                "pass `loss`."
+            )
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(learning_rate=DEFAULT_LEARNING_RATE)
+        super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
+
+    def compile_from_config(self, config):
+        """Recompile after ``keras.saving.load_model`` so the optimiser state is restored too."""
+        config = keras.saving.deserialize_keras_object(config)
+        config.pop("loss", None)
+        self.compile(**config)
+        self.optimizer.build(self.trainable_variables)
 
 
 _TRAINERS = {

@@ -131,3 +131,38 @@ def test_input_noise_only_while_training():
     assert clone.input_noise == 0.1 and clone.lam == 1.0
     with pytest.raises(ValueError, match="input_noise"):
         LSA.from_architecture("mnist", input_noise=-1)
+
+
+def test_mixed_bfloat16_copy_scores_like_the_float32_model():
+    keras.utils.set_random_seed(2)
+    model = tiny_lsa()
+    x = mnist_like(6, 3)
+    model.calibrate(mnist_like(6, 4))  # the same batch shape as x: one compilation
+    half = model.with_dtype_policy("mixed_bfloat16")
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is left alone
+    assert half.estimator.layers[0].dtype_policy.name == "mixed_bfloat16"
+    out = half.compute_output_spec(keras.KerasTensor((2, 28, 28, 1)))  # no eager op compiles
+    # The code and the reconstruction stay float32 (bin edges, sum of squared errors).
+    assert "float32" in str(out["code"].dtype) and "float32" in str(out["reconstruction"].dtype)
+    assert "bfloat16" in str(out["logits"].dtype)
+    assert half._stats() == model._stats() and half.threshold_ == model.threshold_
+    full, mixed = model.score(x), half.score(x)
+    for k in ("llk", "rec", "ns"):
+        assert mixed[k].dtype == np.float64 and np.isfinite(mixed[k]).all()
+    # Raw scores only: an untrained model's validation range is narrow, so NS magnifies them.
+    for k in ("llk", "rec"):
+        np.testing.assert_allclose(mixed[k], full[k], rtol=1e-2)
+    for w in half.weights:  # weights are float32 copies, not shared variables
+        assert "float32" in str(w.dtype)
+    half.score_min.assign(np.zeros(2, "float32") - 5)
+    assert model._stats() != half._stats()
+
+
+def test_mixed_bfloat16_model_trains():
+    keras.utils.set_random_seed(1)
+    model = LSA.from_architecture("mnist", dtype="mixed_bfloat16", estimator_units=(4,))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    history = model.fit(mnist_like(8), batch_size=4, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    with pytest.raises(ValueError, match="architecture"):
+        LSA(model.encoder, model.decoder, model.estimator).with_dtype_policy("float32")

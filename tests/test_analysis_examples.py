@@ -1,0 +1,60 @@
+"""Helpers and argument checks of the analysis scripts in examples/ (their training runs are
+examples, not tests: tests/test_reproduction.py covers the one-class training they share)."""
+
+import importlib.util
+import json
+import os
+
+import numpy as np
+import pytest
+
+from tests.helpers import ROOT
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "examples", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+lam = _load("lambda_reconstructions")
+ablation = _load("estimator_ablation")
+
+
+def test_pairwise_distance_and_distinct_count_on_known_sets():
+    # Three points on a line at 0, 3 and 4: pair distances 3, 4 and 1.
+    points = np.array([[0.0, 0.0], [3.0, 0.0], [4.0, 0.0]])
+    assert lam.pairwise_mean_distance(points) == pytest.approx(8 / 3)
+    same = np.zeros((5, 4, 4, 1))
+    assert lam.pairwise_mean_distance(same) == 0.0 and lam.distinct_count(same, 0.01) == 1
+    images = np.stack([np.full((4, 4, 1), v) for v in (0.0, 0.05, 0.5, 0.52, 1.0)])
+    assert lam.distinct_count(images, 0.1) == 3  # {0, .05}, {.5, .52}, {1}
+    assert lam.distinct_count(images, 0.01) == 5
+
+
+def test_lambda_script_refuses_a_negative_lambda(tmp_path):
+    with pytest.raises(SystemExit):
+        lam.main(["--data-dir", str(tmp_path), "--out", str(tmp_path), "--lams", "1", "-1"])
+
+
+def test_ablation_refuses_bad_classes_and_mixing_schedules(tmp_path):
+    with pytest.raises(SystemExit):
+        ablation.main(["--data-dir", str(tmp_path), "--out", str(tmp_path), "--classes", "10"])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.json").write_text(json.dumps({
+        "schedule": {"epochs": 3}, "seed": 0, "results": {"4": {}}}))
+    with pytest.raises(SystemExit):  # before any data is read: tmp_path has none
+        ablation.main(["--data-dir", str(tmp_path), "--out", str(out), "--epochs", "10"])
+
+
+def test_ablation_table_means_over_finished_runs(tmp_path):
+    run = {"auroc_llk": 0.5, "auroc_rec": 0.7, "auroc_ns": 0.9, "epochs": 2, "best_epoch": 2,
+           "seconds": 10.0, "estimator_params": 100}
+    results = {"4": {"MFC[100]": run}, "5": {"MFC[100]": {**run, "auroc_ns": 0.7}}}
+    meta = {"schedule": {"epochs": 2, "batch_size": 8, "learning_rate": 1e-3}, "seed": 0,
+            "backend": "tensorflow", "machine": "test"}
+    md = ablation.write(str(tmp_path), results, meta)
+    assert "| mean of 2 | MFC[100] | | 0.500 | 0.700 | 0.800 | | |" in md
+    assert json.loads((tmp_path / "results.json").read_text())["results"] == results
