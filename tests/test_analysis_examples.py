@@ -58,3 +58,19 @@ def test_ablation_table_means_over_finished_runs(tmp_path):
     md = ablation.write(str(tmp_path), results, meta)
     assert "| mean of 2 | MFC[100] | | 0.500 | 0.700 | 0.800 | | |" in md
     assert json.loads((tmp_path / "results.json").read_text())["results"] == results
+
+
+samples = _load("prior_samples")
+
+
+def test_sharpness_nearest_distance_and_layout():
+    flat = np.full((2, 5, 5, 1), 0.5)
+    assert samples.sharpness(flat) == 0.0
+    dot = np.zeros((1, 5, 5, 1))
+    dot[0, 2, 2] = 1.0  # Laplacian 4 at the dot, -1 at its 4 neighbours, inside a 3x3 window
+    assert samples.sharpness(dot) == pytest.approx(8 / 9)
+    refs = np.stack([np.zeros((2, 2, 1)), np.ones((2, 2, 1))])
+    assert samples.nearest_distance(np.full((1, 2, 2, 1), 0.75), refs, chunk=1) == pytest.approx(0.25)
+    grid, columns = samples.side_by_side(np.ones((3, 2, 2, 1)), np.zeros((3, 2, 2, 1)), 2)
+    assert columns == 5 and grid.shape == (10, 2, 2, 1)
+    assert grid[:, 0, 0, 0].tolist() == [1, 1, 0, 0, 0, 1, 0, 0, 0, 0]
