@@ -30,3 +30,18 @@ def test_complete_networks_fit_every_order_alike_and_banded_ones_do_not():
     assert np.isclose(banded["ARG"], banded["INV"])
     assert banded["RDM"] < banded["ARG"] - 0.1
     assert np.isclose(banded["ARG"], full["ARG"], atol=0.02)  # the chain needs one parent
+
+
+def test_categorical_cpds_of_limited_capacity_are_order_sensitive():
+    # z_0 = |2 z_1 - 1|. With a single masked linear layer (logits linear in the parents),
+    # z_1 given z_0 (two symmetric peaks) is representable, z_0 given z_1 (a V) is not, so
+    # the natural order must fit clearly better than the inverse; linear-Gaussian networks
+    # would tie (a two-node network and its reversal are Markov equivalent).
+    rng = np.random.default_rng(0)
+    z1 = rng.random(3000)
+    z = np.clip(np.stack([np.abs(2 * z1 - 1), z1], axis=1), 0, 0.999)
+    fits = {k: bn.fit_categorical(z[:2500], z[2500:], o, bins=10, epochs=30, seed=0, units=(),
+                                  learning_rate=0.03)
+            for k, o in {"ARG": np.arange(2), "INV": np.arange(2)[::-1]}.items()}
+    test = z[2500:]
+    assert fits["ARG"](test) > fits["INV"](test) + 0.2
