@@ -106,6 +106,30 @@ def fit_categorical(z_train, z_val, order, bins, epochs, seed, units=(32, 32), l
     return log_probability
 
 
+def write(args, results, start):
+    out = {"results": results, "parents": args.parents, "seed": args.seed,
+           "estimator_epochs": args.estimator_epochs,
+           "models": os.path.abspath(args.models), "seconds": round(time.time() - start, 1)}
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(out, f, indent=2)
+        f.write("\n")
+    lines = ["# Bayesian networks on MNIST codes, three orders", "",
+             "Mean per-sample log-likelihood (higher fits better): a density in nats for the "
+             "linear-Gaussian networks (`full`, `k=...`), the log-probability of the bins in "
+             "nats for `categorical MFC`; the two kinds are not comparable with each other.", "",
+             "| class | parents | order | train | val | test |", "|---|---|---|---|---|---|"]
+    for c, per in results.items():
+        for kind, by_order in per.items():
+            for oname, v in by_order.items():
+                lines.append(f"| {c} | {kind} | {oname} | {v['train']:.2f} | {v['val']:.2f} | "
+                             f"{v['test']:.2f} |")
+    lines += ["", f"{out['seconds']:.0f} s; random order seed {args.seed}; models in "
+              f"{args.models}.", ""]
+    with open(os.path.join(args.out, "results.md"), "w") as f:
+        f.write("\n".join(lines))
+
+
 def orders(d, seed):
     return {"ARG": np.arange(d), "RDM": np.random.default_rng(seed).permutation(d),
             "INV": np.arange(d)[::-1]}
@@ -154,28 +178,8 @@ def main(argv=None):
                                                   args.estimator_epochs, args.seed)
                 per[kind][oname] = {k: log_probability(z) for k, z in codes.items()}
         results[str(c)] = per
-        print(c, json.dumps(per))
-    out = {"results": results, "parents": args.parents, "seed": args.seed,
-           "estimator_epochs": args.estimator_epochs,
-           "models": os.path.abspath(args.models), "seconds": round(time.time() - start, 1)}
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(out, f, indent=2)
-        f.write("\n")
-    lines = ["# Bayesian networks on MNIST codes, three orders", "",
-             "Mean per-sample log-likelihood (higher fits better): a density in nats for the "
-             "linear-Gaussian networks (`full`, `k=...`), the log-probability of the bins in "
-             "nats for `categorical MFC`; the two kinds are not comparable with each other.", "",
-             "| class | parents | order | train | val | test |", "|---|---|---|---|---|---|"]
-    for c, per in results.items():
-        for kind, by_order in per.items():
-            for oname, v in by_order.items():
-                lines.append(f"| {c} | {kind} | {oname} | {v['train']:.2f} | {v['val']:.2f} | "
-                             f"{v['test']:.2f} |")
-    lines += ["", f"{out['seconds']:.0f} s; random order seed {args.seed}; models in "
-              f"{args.models}.", ""]
-    with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write("\n".join(lines))
+        print(c, json.dumps(per), flush=True)
+        write(args, results, start)
     return 0
 
 
