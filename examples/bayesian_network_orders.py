@@ -111,9 +111,6 @@ def write(args, results, start):
            "estimator_epochs": args.estimator_epochs,
            "models": os.path.abspath(args.models), "seconds": round(time.time() - start, 1)}
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(out, f, indent=2)
-        f.write("\n")
     lines = ["# Bayesian networks on MNIST codes, three orders", "",
              "Mean per-sample log-likelihood (higher fits better): a density in nats for the "
              "linear-Gaussian networks (`full`, `k=...`), the log-probability of the bins in "
@@ -126,8 +123,9 @@ def write(args, results, start):
                              f"{v['test']:.2f} |")
     lines += ["", f"{out['seconds']:.0f} s; random order seed {args.seed}; models in "
               f"{args.models}.", ""]
-    with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write("\n".join(lines))
+    from lsa_keras.reproduction import write_report
+
+    write_report(args.out, out, lines)
 
 
 def orders(d, seed):

@@ -25,9 +25,6 @@ PAPER_NS = {"cifar10": {"MFC[100]": 0.625, "MFC[32,32,32,32,100]": 0.641}}
 
 
 def write(out, results, meta):
-    with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump({**meta, "results": results}, f, indent=2)
-        f.write("\n")
     lines = ["# Estimator ablation on MNIST (paper Fig. 6(b))", "",
              "| class | estimator | estimator params | AUROC LLK | AUROC REC | AUROC NS | "
              "epochs (best) | train s |", "|---|---|---|---|---|---|---|---|"]
@@ -47,8 +44,9 @@ def write(out, results, meta):
               f"weight seed {meta['seed']}, protocol seed 30101990; {meta['backend']} backend on "
               f"{meta['machine']}. Paper (CIFAR-10 means, NS): MFC[100] 0.625, "
               "MFC[32,32,32,32,100] 0.641.", ""]
-    with open(os.path.join(out, "results.md"), "w") as f:
-        f.write("\n".join(lines))
+    from lsa_keras.reproduction import write_report
+
+    write_report(out, {**meta, "results": results}, lines)
     return "\n".join(lines)
 
 

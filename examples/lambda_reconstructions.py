@@ -111,9 +111,6 @@ def main(argv=None):
                         "checkpoint": "lowest validation loss"},
            "seed": args.seed, "data": "MNIST test images of the class (IDX files)",
            "seconds": round(time.time() - start, 1)}
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(out, f, indent=2)
-        f.write("\n")
     lines = [f"# λ and the reconstructions of MNIST class {args.normal_class}", "",
              f"{len(images)} test images of the class; distinct = groups within "
              f"{args.tolerance} RMS; inputs: mean pairwise distance "
@@ -130,8 +127,9 @@ def main(argv=None):
     lines += ["", f"Adam lr {args.learning_rate}, batch {args.batch_size}, {args.epochs} epochs, "
               f"weight seed {args.seed}; {out['seconds']:.0f} s for this invocation. Picture: "
               "`reconstructions.png` (top row inputs, then one row per λ in the order above).", ""]
-    with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write("\n".join(lines))
+    from lsa_keras.reproduction import write_report
+
+    write_report(args.out, out, lines)
     print("\n".join(lines))
     return 0
 

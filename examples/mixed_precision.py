@@ -91,9 +91,6 @@ def main(argv=None):
            "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
            "seconds": round(time.time() - start, 1)}
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(out, f, indent=2)
-        f.write("\n")
     lines = ["# Scoring in float32 and in mixed bfloat16, same weights", "",
              "| model | NS AUROC f32 / bf16 | LLK AUROC f32 / bf16 | REC AUROC f32 / bf16 | "
              "max abs diff LLK / REC / NS | images/s f32 | images/s bf16 | speed-up |",
@@ -109,8 +106,9 @@ def main(argv=None):
     lines += ["", f"{out['seconds']:.0f} s in all; {out['backend']} backend, batch {args.batch}, "
               f"throughput medians of {args.repeats} alternating timings; machine "
               f"{out['machine']}.", ""]
-    with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write("\n".join(lines))
+    from lsa_keras.reproduction import write_report
+
+    write_report(args.out, out, lines)
     print("\n".join(lines))
     return 0
 

@@ -19,7 +19,6 @@ and ``OUT/results.md``.
 """
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -127,9 +126,6 @@ def main(argv=None):
                         "checkpoint": "lowest validation loss"},
            "seed": args.seed, "backend": keras.backend.backend(),
            "seconds": round(time.time() - start, 1)}
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(out, f, indent=2)
-        f.write("\n")
     lines = [f"# Samples of LSA's autoregressive prior and of a VAE, MNIST class {args.normal_class}",
              "", "| set | sharpness (mean abs Laplacian) | RMS to nearest training image |",
              "|---|---|---|"]
@@ -139,8 +135,9 @@ def main(argv=None):
               f"{args.batch_size}, weight seed {args.seed}, checkpoint of the lowest validation "
               f"loss: LSA epoch {out['lsa']['best_epoch']}, VAE epoch {out['vae']['best_epoch']}); "
               f"{out['seconds']:.0f} s for this invocation. `samples.png`: VAE left, LSA right.", ""]
-    with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write("\n".join(lines))
+    from lsa_keras.reproduction import write_report
+
+    write_report(args.out, out, lines)
     print("\n".join(lines))
     return 0
 

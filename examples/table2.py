@@ -71,9 +71,6 @@ def main(argv=None):
     if not rows:
         p.error("give at least one of --mnist, --cifar10, --ucsd")
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"rows": rows, "seconds": round(time.time() - start, 2)}, f, indent=2)
-        f.write("\n")
     lines = ["# Supplement Table 2: AUROC by novelty score", "",
              "| setting | LLK (paper) | REC (paper) | NS (paper) | covers | data |",
              "|---|---|---|---|---|---|"]
@@ -90,8 +87,9 @@ def main(argv=None):
     lines += ["", "Ours from " + ", ".join(f"`{r['source']}`" for r in rows.values())
               + "; paper values in parentheses. A mean over fewer than 10 classes is not "
               "comparable with the paper's mean.", ""]
-    with open(os.path.join(args.out, "results.md"), "w") as f:
-        f.write("\n".join(lines))
+    from lsa_keras.reproduction import write_report
+
+    write_report(args.out, {"rows": rows, "seconds": round(time.time() - start, 2)}, lines)
     print("\n".join(lines))
     return 0
 

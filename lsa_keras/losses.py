@@ -68,11 +68,14 @@ def lsa_loss(x, outputs, lam=1.0, sample_weight=None):
         dict of scalars ``"loss"``, ``"rec"``, ``"llk"``.
     """
     rec, llk = per_sample_losses(x, outputs)
-    rec = ops.cast(rec, "float32")
-    if sample_weight is None:
-        rec, llk = ops.mean(rec), ops.mean(llk)
-    else:
-        w = ops.cast(ops.reshape(sample_weight, (-1,)), "float32")
-        total = ops.maximum(ops.sum(w), 1e-12)
-        rec, llk = ops.sum(w * rec) / total, ops.sum(w * llk) / total
+    rec, llk = (batch_mean(v, sample_weight) for v in (rec, llk))
     return {"loss": rec + lam * llk, "rec": rec, "llk": llk}
+
+
+def batch_mean(values, sample_weight=None):
+    """Mean of per-sample ``values (batch,)`` in float32, weighted by ``sample_weight``."""
+    values = ops.cast(values, "float32")
+    if sample_weight is None:
+        return ops.mean(values)
+    w = ops.cast(ops.reshape(sample_weight, (-1,)), "float32")
+    return ops.sum(w * values) / ops.maximum(ops.sum(w), 1e-12)

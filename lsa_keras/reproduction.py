@@ -60,6 +60,19 @@ def schedule_of(args):
             "checkpoint": "lowest validation loss"}
 
 
+def write_report(out, payload, lines):
+    """Write ``out/results.json`` (``payload``) and ``out/results.md`` (``lines`` joined),
+    each atomically, creating ``out``; returns the markdown. The analysis scripts in
+    ``examples/`` report through this."""
+    from lsa_keras.atomic import write_text_atomically
+
+    os.makedirs(out, exist_ok=True)
+    write_text_atomically(os.path.join(out, "results.json"), json.dumps(payload, indent=2) + "\n")
+    markdown = "\n".join(lines)
+    write_text_atomically(os.path.join(out, "results.md"), markdown)
+    return markdown
+
+
 def write_results(out, dataset, schedule, seed, class_results):
     """Merge ``{class: result}`` into ``out/results.json`` and rewrite ``out/results.md``.
 

@@ -5,7 +5,7 @@ import numpy as np
 from keras import ops
 
 from lsa_keras.layers import TorchDense
-from lsa_keras.losses import reconstruction_error
+from lsa_keras.losses import batch_mean, reconstruction_error
 from lsa_keras.models import architectures
 from lsa_keras.models.trainers import JointLossTrainer, OwnObjectiveCompile
 
@@ -78,12 +78,7 @@ class VAE(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         mean = ops.cast(outputs["mean"], "float32")
         log_var = ops.cast(outputs["log_var"], "float32")
         kl = 0.5 * ops.sum(ops.exp(log_var) + ops.square(mean) - 1.0 - log_var, axis=-1)
-        if sample_weight is None:
-            rec, kl = ops.mean(rec), ops.mean(kl)
-        else:
-            w = ops.cast(ops.reshape(sample_weight, (-1,)), "float32")
-            total = ops.maximum(ops.sum(w), 1e-12)
-            rec, kl = ops.sum(w * rec) / total, ops.sum(w * kl) / total
+        rec, kl = batch_mean(rec, sample_weight), batch_mean(kl, sample_weight)
         return {"loss": rec + kl, "rec": rec, "kl": kl}
 
     @property
