@@ -12,7 +12,7 @@ shape = model.image_shape
 x = np.random.RandomState(0).rand(batch, *shape).astype("float32")
 f = tf.function(lambda b: per_sample_losses(b, model(b, training=False)))
 f(x)
-import tempfile, glob, os
+import tempfile, glob
 d = tempfile.mkdtemp()
 for _ in range(3): f(x)
 tf.profiler.experimental.start(d)
