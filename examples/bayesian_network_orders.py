@@ -29,7 +29,10 @@ predecessors in the order, parametrised by a masked autoregressive network MFC[3
 the order (Adam 1e-3, batch 256, weights of the lowest validation surprisal). Reported as mean
 log-probability of the bins in nats (``-surprisal``), higher is better.
 
-Writes ``OUT/results.json`` and ``OUT/results.md``.
+Writes ``OUT/results.json`` and ``OUT/results.md`` after every class. A rerun keeps the classes
+already in ``OUT/results.json`` (when it was written with the same ``--parents``, ``--seed``
+and ``--estimator-epochs``) and fits only the models not in it yet, or those named in
+``--classes``; so classes can be added one at a time as their models finish.
 """
 
 import argparse
@@ -106,9 +109,48 @@ def fit_categorical(z_train, z_val, order, bins, epochs, seed, units=(32, 32), l
     return log_probability
 
 
-def write(args, results, start):
+SETTINGS = ("parents", "seed", "estimator_epochs")
+
+
+def autoregressive_wins(results, split="test"):
+    """Classes where the autoregressive order fits strictly best, per family of CPDs.
+
+    Args:
+        results: ``{class: {family: {order: {split: mean log-likelihood}}}}``.
+
+    Returns:
+        ``{family: (sorted classes where ARG beats every other order, number of classes)}``.
+    """
+    wins = {}
+    for c, per in results.items():
+        for kind, by_order in per.items():
+            won, total = wins.setdefault(kind, ([], [0]))
+            total[0] += 1
+            others = [v[split] for o, v in by_order.items() if o != "ARG"]
+            if all(by_order["ARG"][split] > v + 1e-9 for v in others):
+                won.append(c)
+    return {k: (sorted(w, key=int), n[0]) for k, (w, n) in wins.items()}
+
+
+def load_previous(args):
+    """The per-class results and seconds of an earlier run into ``args.out`` with the same
+    settings; empty when there is none. Refuses to mix runs with different settings."""
+    path = os.path.join(args.out, "results.json")
+    if not os.path.exists(path):
+        return {}, {}
+    with open(path) as f:
+        previous = json.load(f)
+    differ = {k: (previous.get(k), getattr(args, k)) for k in SETTINGS
+              if previous.get(k) != getattr(args, k)}
+    if differ:
+        raise SystemExit(f"{path} was written with other settings ({differ}, as (there, now)); "
+                         "pass the same settings to add classes, or another --out.")
+    return previous["results"], previous.get("class_seconds", {})
+
+
+def write(args, results, class_seconds, start):
     out = {"results": results, "parents": args.parents, "seed": args.seed,
-           "estimator_epochs": args.estimator_epochs,
+           "estimator_epochs": args.estimator_epochs, "class_seconds": class_seconds,
            "models": os.path.abspath(args.models), "seconds": round(time.time() - start, 1)}
     os.makedirs(args.out, exist_ok=True)
     lines = ["# Bayesian networks on MNIST codes, three orders", "",
@@ -121,8 +163,14 @@ def write(args, results, start):
             for oname, v in by_order.items():
                 lines.append(f"| {c} | {kind} | {oname} | {v['train']:.2f} | {v['val']:.2f} | "
                              f"{v['test']:.2f} |")
-    lines += ["", f"{out['seconds']:.0f} s; random order seed {args.seed}; models in "
-              f"{args.models}.", ""]
+    lines += ["", "Classes where the autoregressive order fits best on the test split:", "",
+              "| parents | ARG best on test | classes |", "|---|---|---|"]
+    for kind, (won, total) in autoregressive_wins(results).items():
+        lines.append(f"| {kind} | {len(won)} of {total} | {', '.join(won) or '-'} |")
+    per_class = ", ".join(f"{c} {class_seconds[c]:.0f} s" if c in class_seconds
+                          else f"{c} not recorded" for c in results)
+    lines += ["", f"Wall time per class: {per_class} (this run {out['seconds']:.0f} s); random "
+              f"order seed {args.seed}; models in {args.models}.", ""]
     from lsa_keras.reproduction import write_report
 
     write_report(args.out, out, lines)
@@ -142,8 +190,11 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0, help="the random order's seed")
     p.add_argument("--estimator-epochs", type=int, default=0,
                    help="also fit categorical MFC CPDs for at most this many epochs (0: skip)")
+    p.add_argument("--classes", nargs="+", type=int,
+                   help="(re)fit these classes only (default: every model not in OUT yet)")
     args = p.parse_args(argv)
     start = time.time()
+    results, class_seconds = load_previous(args)
 
     import keras
 
@@ -151,11 +202,13 @@ def main(argv=None):
     from lsa_keras.preprocessing import to_model_input
 
     (x_train, y_train), (x_test, y_test) = load_mnist(args.data_dir)
-    results = {}
     for name in sorted(os.listdir(args.models)):
         if not (name.startswith("mnist-") and name.endswith(".keras")):
             continue
         c = int(name[len("mnist-"):-len(".keras")])
+        if (c not in args.classes) if args.classes else (str(c) in results):
+            continue
+        class_start = time.time()
         model = keras.saving.load_model(os.path.join(args.models, name))
         split = one_class_split(x_train, y_train, x_test, y_test, c)
         codes = {k: np.asarray(model.encoder.predict(to_model_input(x), batch_size=256,
@@ -176,8 +229,11 @@ def main(argv=None):
                                                   args.estimator_epochs, args.seed)
                 per[kind][oname] = {k: log_probability(z) for k, z in codes.items()}
         results[str(c)] = per
+        class_seconds[str(c)] = round(time.time() - class_start, 1)
+        results = dict(sorted(results.items(), key=lambda kv: int(kv[0])))
+        class_seconds = dict(sorted(class_seconds.items(), key=lambda kv: int(kv[0])))
         print(c, json.dumps(per), flush=True)
-        write(args, results, start)
+        write(args, results, class_seconds, start)
     return 0
 
 

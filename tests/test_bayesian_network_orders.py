@@ -45,3 +45,31 @@ def test_categorical_cpds_of_limited_capacity_are_order_sensitive():
             for k, o in {"ARG": np.arange(2), "INV": np.arange(2)[::-1]}.items()}
     test = z[2500:]
     assert fits["ARG"](test) > fits["INV"](test) + 0.2
+
+
+def test_autoregressive_wins_counts_strict_wins_per_family():
+    def fit(arg, rdm, inv):
+        return {o: {"test": v} for o, v in (("ARG", arg), ("RDM", rdm), ("INV", inv))}
+
+    results = {"4": {"full": fit(1.0, 1.0, 1.0), "mfc": fit(-1.0, -2.0, -3.0)},
+               "10": {"full": fit(2.0, 1.0, 1.0), "mfc": fit(-2.0, -2.0, -1.0)},
+               "5": {"full": fit(0.0, 1.0, 0.0), "mfc": fit(-1.0, -1.5, -1.2)}}
+    wins = bn.autoregressive_wins(results)
+    assert wins == {"full": (["10"], 3), "mfc": (["4", "5"], 3)}  # a tie is not a win
+
+
+def test_a_rerun_keeps_earlier_classes_only_with_the_same_settings(tmp_path):
+    import json
+    from types import SimpleNamespace
+
+    import pytest
+
+    args = SimpleNamespace(out=str(tmp_path), parents=8, seed=0, estimator_epochs=20)
+    assert bn.load_previous(args) == ({}, {})
+    (tmp_path / "results.json").write_text(json.dumps(
+        {"results": {"4": {}}, "class_seconds": {"4": 3.0}, "parents": 8, "seed": 0,
+         "estimator_epochs": 20}))
+    assert bn.load_previous(args) == ({"4": {}}, {"4": 3.0})
+    args.estimator_epochs = 0
+    with pytest.raises(SystemExit, match="other settings"):
+        bn.load_previous(args)
