@@ -1,10 +1,14 @@
 """Training that survives interruption: a checkpoint after every epoch, resumed on restart.
 
-``OUT/checkpoint.keras`` holds the model and optimiser state after the last finished epoch,
-``OUT/best.weights.h5`` the weights of the epoch with the lowest validation loss and
-``OUT/train_state.json`` the epoch count, the best epoch and the settings of the run. Each is
-written to a temporary file and moved into place, so an interruption never leaves a
-half-written checkpoint.
+``OUT/train_state.json`` records the epoch count, the best epoch, the settings of the run and
+the names and SHA-256 of two files: ``OUT/checkpoint-epochNNNN.keras``, the model and optimiser
+state after the last finished epoch, and ``OUT/best-epochNNNN.weights.h5``, the weights of the
+epoch with the lowest validation loss. Every file is written to a temporary name and moved into
+place, and each epoch's files get new names that only the state file, written last, makes
+current; so a run killed at any moment (even between two of these writes) resumes from a
+consistent set, and the files of an epoch whose state was never written are discarded and that
+epoch is trained again. Folders written before the names carried the epoch
+(``checkpoint.keras``, ``best.weights.h5``) are resumed too.
 
 The batch order of epoch ``e`` depends only on the seed and ``e`` (:class:`EpochOrder`), so a
 run killed after any epoch and resumed ends with the same weights as one that never stopped.
@@ -15,6 +19,7 @@ before that epoch's checkpoint is written, so the last good one stays.
 import json
 import math
 import os
+import re
 import time
 
 import keras
@@ -24,7 +29,35 @@ from lsa_keras.atomic import write_atomically, write_text_atomically
 from lsa_keras.callbacks import NonFiniteLossError
 from lsa_keras.pretrained import sha256
 
-CHECKPOINT, BEST_WEIGHTS, STATE = "checkpoint.keras", "best.weights.h5", "train_state.json"
+STATE = "train_state.json"
+# The names of folders written before the file names carried the epoch.
+LEGACY_CHECKPOINT, LEGACY_BEST_WEIGHTS = "checkpoint.keras", "best.weights.h5"
+_CHECKPOINT, _BEST_WEIGHTS = "checkpoint-epoch{:04d}.keras", "best-epoch{:04d}.weights.h5"
+_OURS = re.compile(r"^(checkpoint-epoch\d{4,}\.keras|best-epoch\d{4,}\.weights\.h5|"
+                   r"checkpoint\.keras|best\.weights\.h5)$")
+
+
+def checkpoint_path(out_dir):
+    """Path of the checkpoint of the last finished epoch of the run in ``out_dir``.
+
+    Raises:
+        FileNotFoundError: ``out_dir`` holds no run's state.
+    """
+    with open(os.path.join(out_dir, STATE)) as f:
+        return os.path.join(out_dir, json.load(f).get("checkpoint", LEGACY_CHECKPOINT))
+
+
+def _current_files(state):
+    return {state.get("checkpoint", LEGACY_CHECKPOINT), state.get("best_weights", LEGACY_BEST_WEIGHTS)}
+
+
+def _remove_stale_files(out_dir, state):
+    """Delete checkpoints and best weights that ``state`` does not name: earlier epochs', or
+    those of an epoch interrupted before its state was written."""
+    keep = _current_files(state)
+    for name in os.listdir(out_dir):
+        if _OURS.match(name) and name not in keep:
+            os.remove(os.path.join(out_dir, name))
 
 
 class EpochOrder(keras.utils.PyDataset):
@@ -80,15 +113,20 @@ class EpochCheckpoint(keras.callbacks.Callback):
                 self.state.get("seconds", 0.0) + time.perf_counter() - self._started, 1)
         val = logs.get("val_loss")
         if val is not None and math.isfinite(val) and val < self.state.get("best_val_loss", math.inf):
-            self.state.update(best_val_loss=float(val), best_epoch=epoch + 1)
-            write_atomically(os.path.join(self.out_dir, BEST_WEIGHTS), self.model.save_weights)
+            name = _BEST_WEIGHTS.format(epoch + 1)
+            path = os.path.join(self.out_dir, name)
+            write_atomically(path, self.model.save_weights)
+            self.state.update(best_val_loss=float(val), best_epoch=epoch + 1, best_weights=name,
+                              best_weights_sha256=sha256(path))
         self.state["epoch"] = epoch + 1
         self.state.setdefault("history", []).append(
             {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))})
-        path = os.path.join(self.out_dir, CHECKPOINT)
+        name = _CHECKPOINT.format(epoch + 1)
+        path = os.path.join(self.out_dir, name)
         write_atomically(path, self.model.save)
-        self.state["checkpoint_sha256"] = sha256(path)
-        write_state(self.out_dir, self.state)
+        self.state.update(checkpoint=name, checkpoint_sha256=sha256(path))
+        write_state(self.out_dir, self.state)  # the commit point of this epoch
+        _remove_stale_files(self.out_dir, self.state)
 
 
 def write_state(out_dir, state):
@@ -123,11 +161,15 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
     """
     os.makedirs(out_dir, exist_ok=True)
     state_path = os.path.join(out_dir, STATE)
-    checkpoint = os.path.join(out_dir, CHECKPOINT)
-    if os.path.isfile(state_path) and os.path.isfile(checkpoint):
+    if os.path.isfile(state_path):
         with open(state_path) as f:
             state = json.load(f)
-        state["settings"] = settings
+        checkpoint = os.path.join(out_dir, state.get("checkpoint", LEGACY_CHECKPOINT))
+        if not os.path.isfile(checkpoint):
+            raise ValueError(
+                f"{state_path} names the checkpoint {checkpoint}, which is missing. Delete the "
+                "folder to start over."
+            )
         if _without_epochs(state.get("settings")) != _without_epochs(settings):
             raise ValueError(
                 f"{out_dir} holds an unfinished run with other settings ({state.get('settings')}); "
@@ -146,6 +188,8 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
                 f"{checkpoint} could not be loaded ({type(e).__name__}: {e}); it is damaged. "
                 "Delete the folder to start over."
             ) from e
+        state["settings"] = settings
+        _remove_stale_files(out_dir, state)
         if verbose:
             print(f"Resuming {out_dir} after epoch {state['epoch']} of {epochs}.", flush=True)
     else:
@@ -166,8 +210,17 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
             kept = (f"the checkpoint of epoch {state['epoch']} is kept in {out_dir}"
                     if state["epoch"] else f"no epoch finished, so {out_dir} has no checkpoint")
             raise NonFiniteLossError(f"{e} {kept}.") from e
-    best = os.path.join(out_dir, BEST_WEIGHTS)
+    best = os.path.join(out_dir, state.get("best_weights", LEGACY_BEST_WEIGHTS))
+    if "best_weights" in state and not os.path.isfile(best):
+        raise ValueError(f"{state_path} names the best weights {best}, which are missing. Delete "
+                         "the folder to start over.")
     if os.path.isfile(best):
+        expected = state.get("best_weights_sha256")
+        if expected and sha256(best) != expected:
+            raise ValueError(
+                f"{best} does not match the SHA-256 recorded in {state_path}: it was changed or "
+                "damaged after training wrote it. Delete the folder to start over."
+            )
         model.load_weights(best)
     return model, state
 

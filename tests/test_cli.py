@@ -12,6 +12,7 @@ import pytest
 
 from lsa_keras.cli import main
 from lsa_keras.datasets import load_mnist_sample
+from lsa_keras.resumable import checkpoint_path
 from tests.helpers import ENTRY_POINT, lsa_keras_cmd, ok, write_image
 
 
@@ -58,14 +59,15 @@ def trained(tmp_path_factory):
     assert proc.returncode == -signal.SIGKILL, "training ended before it could be killed"
     assert json.loads(state_path.read_text())["epoch"] == 1
     assert not (out / "model").exists()
-    leftovers = [n for n in os.listdir(out) if n not in ("checkpoint.keras", "best.weights.h5",
+    state = json.loads(state_path.read_text())
+    leftovers = [n for n in os.listdir(out) if n not in (state["checkpoint"], state["best_weights"],
                                                          "train_state.json")]
     assert leftovers == [], leftovers  # atomic writes: no half-written temporary survives
     resumed = ok(lsa_keras_cmd(*args, out))
     assert "Resuming" in resumed.stdout and "after epoch 1 of 2" in resumed.stdout
     assert json.loads(state_path.read_text())["epoch"] == 2
-    for a, b in zip(saved_weights(root / "straight" / "checkpoint.keras"),
-                    saved_weights(out / "checkpoint.keras")):
+    for a, b in zip(saved_weights(checkpoint_path(str(root / "straight"))),
+                    saved_weights(checkpoint_path(str(out)))):
         np.testing.assert_array_equal(a, b)
     return root / "straight" / "model"
 

@@ -2,6 +2,7 @@
 that kills `lsa-keras train` midway is in tests/test_cli.py."""
 
 import json
+import os
 import shutil
 
 import keras
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.callbacks import NonFiniteLossError
-from lsa_keras.resumable import CHECKPOINT, STATE, EpochOrder, train_resumable
+from lsa_keras.resumable import STATE, EpochOrder, checkpoint_path, train_resumable
 from tests.helpers import mnist_like, tiny_lsa, to_numpy
 
 SETTINGS = {"dataset": "random", "lr": 1e-3}
@@ -57,7 +58,9 @@ def runs(tmp_path_factory):
     keras.utils.set_random_seed(999)  # a restarted process has another global random state
     resumed, state = run(root / "resumed", 2)
     assert state["epoch"] == 2
-    return {"straight": straight, "resumed": resumed, "after_epoch_1": root / "after-epoch-1"}
+    # The weights as training left them (a test calibrating "straight" changes its variables).
+    return {"straight": straight, "resumed": resumed, "after_epoch_1": root / "after-epoch-1",
+            "straight_weights": weights(straight)}
 
 
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(runs):
@@ -84,7 +87,7 @@ def test_same_seed_same_scores_and_auroc(runs):
 def test_a_damaged_checkpoint_is_refused(runs, tmp_path):
     out = tmp_path / "run"
     shutil.copytree(runs["after_epoch_1"], out)
-    path = out / CHECKPOINT
+    path = out / checkpoint_path(str(out))
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match="does not match the SHA-256"):
@@ -93,6 +96,52 @@ def test_a_damaged_checkpoint_is_refused(runs, tmp_path):
     del state["checkpoint_sha256"]  # a checkpoint from before hashes were recorded
     (out / STATE).write_text(json.dumps(state))
     with pytest.raises(ValueError, match="could not be loaded.*damaged"):
+        run(out, 2)
+
+
+def test_files_of_an_epoch_whose_state_was_never_written_are_discarded(runs, tmp_path):
+    """A kill after epoch 2's checkpoint and best weights were written but before its state
+    was: the resumed run redoes epoch 2 from epoch 1's files and ends like an uninterrupted
+    run, and the orphans are gone."""
+    out = tmp_path / "run"
+    shutil.copytree(runs["after_epoch_1"], out)
+    state = json.loads((out / STATE).read_text())
+    assert state["checkpoint"] == "checkpoint-epoch0001.keras"
+    assert sorted(os.listdir(out)) == sorted([STATE, state["checkpoint"], state["best_weights"]])
+    orphans = ["checkpoint-epoch0002.keras", "best-epoch0002.weights.h5"]
+    for name in orphans:
+        (out / name).write_bytes(b"written before the kill; its state never was")
+    resumed, state = run(out, 2)
+    assert state["epoch"] == 2 and state["checkpoint"] == "checkpoint-epoch0002.keras"
+    for a, b in zip(runs["straight_weights"], weights(resumed)):
+        np.testing.assert_array_equal(a, b)
+    assert sorted(os.listdir(out)) == sorted([STATE, state["checkpoint"], state["best_weights"]])
+
+
+def test_a_folder_in_the_old_layout_resumes(runs, tmp_path):
+    """Folders written before the file names carried the epoch: checkpoint.keras and
+    best.weights.h5, named by no state field."""
+    out = tmp_path / "run"
+    shutil.copytree(runs["after_epoch_1"], out)
+    state = json.loads((out / STATE).read_text())
+    os.rename(out / state.pop("checkpoint"), out / "checkpoint.keras")
+    os.rename(out / state.pop("best_weights"), out / "best.weights.h5")
+    state.pop("best_weights_sha256")
+    (out / STATE).write_text(json.dumps(state))
+    resumed, state = run(out, 2)
+    for a, b in zip(runs["straight_weights"], weights(resumed)):
+        np.testing.assert_array_equal(a, b)
+    assert "checkpoint.keras" not in os.listdir(out)
+
+
+def test_missing_files_and_other_settings_are_refused(runs, tmp_path):
+    out = tmp_path / "run"
+    shutil.copytree(runs["after_epoch_1"], out)
+    with pytest.raises(ValueError, match="other settings"):
+        train_resumable(build, mnist_like(40), mnist_like(8, 1), str(out), 2, 20, 1e-3,
+                        {"dataset": "random", "lr": 1e-2}, seed=3, verbose=0)
+    os.remove(checkpoint_path(str(out)))
+    with pytest.raises(ValueError, match="names the checkpoint .* which is missing"):
         run(out, 2)
 
 
@@ -116,7 +165,8 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
         run(out, 2, callbacks=[PoisonWeights(1)])
     state = json.loads((out / STATE).read_text())
     assert state["epoch"] == 1
-    kept = keras.saving.load_model(str(out / CHECKPOINT))
+    kept = keras.saving.load_model(checkpoint_path(str(out)))
+    assert os.path.basename(checkpoint_path(str(out))) == "checkpoint-epoch0001.keras"
     assert all(np.isfinite(w).all() for w in weights(kept))
     assert "checkpoint_sha256" in state
 
