@@ -31,14 +31,16 @@ demo: $(STAMP)
 # (TensorFlow stage 7m51s in a clean-clone CI run, 16m40s in one process before). PyTorch
 # stays in one process, whose exit skips the native teardown that once crashed (conftest.py).
 PARALLEL := -n auto --maxprocesses 4 --dist loadfile
+# The slowest tests of each stage are listed at its end, to keep the suite within its budget.
+DURATIONS := --durations=10
 test: test-tensorflow test-backends
 
 test-tensorflow: $(STAMP)
-	LSA_KERAS_DATA_DIR=$${LSA_KERAS_DATA_DIR:-$(DATA_DIR)} KERAS_BACKEND=tensorflow $(PY) -m pytest -q $(PARALLEL)
+	LSA_KERAS_DATA_DIR=$${LSA_KERAS_DATA_DIR:-$(DATA_DIR)} KERAS_BACKEND=tensorflow $(PY) -m pytest -q $(PARALLEL) $(DURATIONS)
 
 test-backends: $(STAMP)
-	KERAS_BACKEND=jax $(PY) -m pytest -q -m backend $(PARALLEL)
-	KERAS_BACKEND=torch $(PY) -m pytest -q -m backend
+	KERAS_BACKEND=jax $(PY) -m pytest -q -m backend $(PARALLEL) $(DURATIONS)
+	KERAS_BACKEND=torch $(PY) -m pytest -q -m backend $(DURATIONS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
