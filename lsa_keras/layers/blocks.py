@@ -106,10 +106,13 @@ class _Block(keras.layers.Layer):
         x = inputs
         for layer in self.main:
             x = _apply(layer, x, training)
-        s = inputs
+        s = self._shortcut_input(inputs)
         for layer in self.shortcut:
             s = _apply(layer, s, training)
         return self.activation(x + s)
+
+    def _shortcut_input(self, inputs):
+        return inputs
 
     def compute_output_shape(self, input_shape):
         shape = input_shape
@@ -156,10 +159,19 @@ class DownBlock(_Block):
             conv1 = [CausalConv3D(self.filters, strides=self.strides, name="conv1")]
             conv2 = CausalConv3D(self.filters, name="conv2")
         self.main = conv1 + [batch_norm("bn1"), leaky_relu("act1"), conv2, batch_norm("bn2")]
+        # The strided 1x1 shortcut conv runs as a subsampling (``_shortcut_input``) and a 1x1
+        # conv of stride 1: the same numbers, the same weights, but TensorFlow 2.21's oneDNN
+        # kernels for a 1x1 conv of stride 2 corrupt the heap in training (without XLA, 6 of 6
+        # runs aborted; examples/results/profiling-notes/nonxla_crash_hunt.py).
         self.shortcut = [
-            _conv(self.rank, self.filters, 1, self.strides, "valid", name="shortcut_conv"),
+            _conv(self.rank, self.filters, 1, 1, "valid", name="shortcut_conv"),
             batch_norm("shortcut_bn"),
         ]
+
+    def _shortcut_input(self, inputs):
+        if max(self.strides) == 1:
+            return inputs
+        return inputs[(slice(None), *(slice(None, None, s) for s in self.strides), slice(None))]
 
     def get_config(self):
         config = super().get_config()

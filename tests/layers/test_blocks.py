@@ -36,6 +36,22 @@ def test_shapes_and_round_trip(block, x, shape):
     assert_layer_round_trip(block, x, training=False)
 
 
+@pytest.mark.parametrize("rank,x,strides", [(2, rand(2, 15, 15, 3), 2),
+                                             (3, rand(2, 8, 7, 7, 2), (1, 2, 2))])
+def test_down_block_shortcut_is_the_strided_1x1_conv(rank, x, strides):
+    """The shortcut subsamples and then applies a 1x1 conv of stride 1 (TensorFlow's oneDNN
+    1x1 conv of stride 2 corrupts the heap in training): the same function of the same
+    weights as the reference's strided 1x1 conv."""
+    block = DownBlock(4, strides, rank=rank)
+    block(x, training=False)
+    conv = (keras.layers.Conv2D if rank == 2 else keras.layers.Conv3D)(
+        4, 1, strides=strides, padding="valid", use_bias=False)
+    conv.build(x.shape)
+    conv.kernel.assign(block.shortcut[0].kernel)
+    np.testing.assert_allclose(to_numpy(block.shortcut[0](block._shortcut_input(x))),
+                               to_numpy(conv(x)), rtol=1e-6, atol=1e-6)
+
+
 def test_down_block_parameters_match_reference():
     block = DownBlock(32, 2)
     block.build((None, 28, 28, 1))
