@@ -17,8 +17,8 @@ SETTINGS = {"dataset": "random", "lr": 1e-3}
 
 
 def build():
-    # Without XLA: these tests are about checkpoints, and every new model recompiles its step
-    # (the XLA path is covered by killing `lsa-keras train` in tests/test_cli.py).
+    # Without XLA (also the default on a CPU; JAX would jit): these tests are about
+    # checkpoints, and every new model recompiles its step.
     model = tiny_lsa()
     model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=False)
     return model

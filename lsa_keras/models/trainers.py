@@ -121,18 +121,18 @@ class OwnObjectiveCompile:
         """Like ``keras.Model.compile``; the optimiser defaults to Adam with lr 1e-4
         (supplement Table 1).
 
-        The model trains its own objective, so ``loss`` must not be given. On the TensorFlow
-        backend ``jit_compile="auto"`` means XLA even on CPU (Keras would turn it off there):
-        TensorFlow 2.21's oneDNN convolution-gradient kernels corrupted the heap and aborted
-        the process in some runs on this project's CPU machines (batch 25, MNIST model),
-        while the XLA-compiled step did not, at a similar speed. Video models are the
-        exception: they compile without XLA (see the comment in the code).
+        The model trains its own objective, so ``loss`` must not be given. ``jit_compile="auto"``
+        is Keras' rule (XLA on a GPU and under JAX, not on a CPU with TensorFlow), except that
+        TensorFlow never compiles video models with XLA: its CPU backend runs 3D convolutions
+        as naive loops (a UCSD Ped2 step was about 10x slower with XLA on a 2-core CPU).
+        (Image models used to train with XLA on the CPU too, to avoid a heap corruption in
+        TensorFlow 2.21's oneDNN kernels; its cause, the 1x1 convolution of stride 2, is gone
+        from :class:`~lsa_keras.layers.DownBlock`, and without XLA the CIFAR-10 model trains
+        2.5x faster here, ``examples/results/profiling-notes/cifar_train_variants.py``.)
         """
-        if jit_compile == "auto" and keras.backend.backend() == "tensorflow":
-            # XLA for image models; video models (3D convolutions) stay on TensorFlow's own
-            # kernels, because XLA's CPU backend runs 3D convolutions as naive loops (a UCSD
-            # Ped2 step was about 10x slower with XLA on a 2-core CPU).
-            jit_compile = not kwargs.get("run_eagerly", False) and len(self.image_shape) == 3
+        if (jit_compile == "auto" and keras.backend.backend() == "tensorflow"
+                and len(self.image_shape) != 3):
+            jit_compile = False
         if kwargs.get("loss") is not None:
             raise ValueError(
                 f"{type(self).__name__} trains its own objective ({self.objective}); do not "
