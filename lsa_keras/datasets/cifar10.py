@@ -81,7 +81,10 @@ def load_cifar10(data_dir=None):
     if not data_dir:
         import keras
 
-        (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
+        from lsa_keras.datasets.download import keras_download
+
+        (x_train, y_train), (x_test, y_test) = keras_download(
+            "CIFAR-10", keras.datasets.cifar10.load_data, DATA_DIR_ENV)
         return (x_train, y_train.reshape(-1).astype("uint8")), (
             x_test, y_test.reshape(-1).astype("uint8"))
     source = _cifar_source(os.fspath(data_dir))

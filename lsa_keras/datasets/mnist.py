@@ -57,7 +57,10 @@ def load_mnist(data_dir=None):
     else:
         import keras
 
-        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+        from lsa_keras.datasets.download import keras_download
+
+        (x_train, y_train), (x_test, y_test) = keras_download(
+            "MNIST", keras.datasets.mnist.load_data, DATA_DIR_ENV)
         arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from lsa_keras.datasets import load_mnist, load_mnist_sample, read_idx
+from lsa_keras.datasets import DATA_DIR_ENV, load_cifar10, load_mnist, load_mnist_sample, read_idx
 from tests.helpers import write_idx
 
 
@@ -92,3 +92,18 @@ def test_shipped_sample_is_real_mnist(data_dir):
     np.testing.assert_array_equal(s["x_train"], x[s["train_index"]])
     np.testing.assert_array_equal(s["y_val"], y[s["val_index"]])
     np.testing.assert_array_equal(s["x_test"], xt[s["test_index"]])
+
+
+@pytest.mark.parametrize("loader,name", [(load_mnist, "mnist"), (load_cifar10, "cifar10")])
+def test_a_failed_download_says_how_to_use_a_local_copy(loader, name, monkeypatch):
+    import keras
+
+    def offline():
+        raise Exception("URL fetch failure on https://example.invalid/x.npz: None -- "
+                        "[Errno -2] Name or service not known")
+
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+    monkeypatch.setattr(getattr(keras.datasets, name), "load_data", offline)
+    with pytest.raises(ConnectionError, match=f"Could not download .*URL fetch failure.*"
+                                              f"data_dir=.*{DATA_DIR_ENV}"):
+        loader()
