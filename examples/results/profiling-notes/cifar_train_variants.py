@@ -5,31 +5,20 @@ machine's conditions. Run from the repository root:
     PYTHONPATH=. python examples/results/profiling-notes/cifar_train_variants.py [rounds]
 """
 
+import os
 import sys
-import time
 
-import keras
-import numpy as np
-
-from lsa_keras import LSA
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from train_xla import time_fit  # noqa: E402
 
 VARIANTS = [(True, "float32"), (False, "float32"), (False, "mixed_bfloat16"),
             (True, "mixed_bfloat16")]
 
 
 def main(rounds=2, batch=256, steps=4):
-    x = np.random.RandomState(0).rand(batch * steps, 32, 32, 3).astype("float32")
     for r in range(rounds):
         for jit, policy in VARIANTS:
-            keras.utils.set_random_seed(0)
-            model = LSA.from_architecture("cifar10", dtype=policy)
-            model.compile(optimizer=keras.optimizers.Adam(1e-4), jit_compile=jit)
-            start = time.perf_counter()
-            model.fit(x[: batch], batch_size=batch, epochs=1, verbose=0)
-            first = time.perf_counter() - start
-            start = time.perf_counter()
-            model.fit(x, batch_size=batch, epochs=1, verbose=0)
-            rate = len(x) / (time.perf_counter() - start)
+            first, rate = time_fit("cifar10", jit, batch, steps, first_steps=1, dtype=policy)
             print(f"round {r} jit={jit} {policy}: first fit (1 step) {first:.1f} s, then "
                   f"{rate:.1f} samples/s", flush=True)
 
