@@ -169,7 +169,7 @@ def write(args, results, class_seconds, start):
         lines.append(f"| {kind} | {len(won)} of {total} | {', '.join(won) or '-'} |")
     per_class = ", ".join(f"{c} {class_seconds[c]:.0f} s" if c in class_seconds
                           else f"{c} not recorded" for c in results)
-    lines += ["", f"Wall time per class: {per_class} (this run {out['seconds']:.0f} s); random "
+    lines += ["", f"Wall time per class: {per_class}; this invocation {out['seconds']:.0f} s; random "
               f"order seed {args.seed}; models in {args.models}.", ""]
     from lsa_keras.reproduction import write_report
 
