@@ -133,11 +133,11 @@ def autoregressive_wins(results, split="test"):
 
 
 def load_previous(args):
-    """The per-class results and seconds of an earlier run into ``args.out`` with the same
-    settings; empty when there is none. Refuses to mix runs with different settings."""
+    """The per-class results, seconds and model files of an earlier run into ``args.out`` with
+    the same settings; empty when there is none. Refuses to mix runs with different settings."""
     path = os.path.join(args.out, "results.json")
     if not os.path.exists(path):
-        return {}, {}
+        return {}, {}, {}
     with open(path) as f:
         previous = json.load(f)
     differ = {k: (previous.get(k), getattr(args, k)) for k in SETTINGS
@@ -145,13 +145,18 @@ def load_previous(args):
     if differ:
         raise SystemExit(f"{path} was written with other settings ({differ}, as (there, now)); "
                          "pass the same settings to add classes, or another --out.")
-    return previous["results"], previous.get("class_seconds", {})
+    # Files written before the per-class record took every model from the one "models" folder.
+    class_models = {c: os.path.join(previous["models"], f"mnist-{c}.keras")
+                    for c in previous["results"]}
+    class_models.update(previous.get("class_models", {}))
+    return previous["results"], previous.get("class_seconds", {}), class_models
 
 
-def write(args, results, class_seconds, start):
+def write(args, results, class_seconds, class_models, start):
     out = {"results": results, "parents": args.parents, "seed": args.seed,
            "estimator_epochs": args.estimator_epochs, "class_seconds": class_seconds,
-           "models": os.path.abspath(args.models), "seconds": round(time.time() - start, 1)}
+           "class_models": class_models, "models": os.path.abspath(args.models),
+           "seconds": round(time.time() - start, 1)}
     os.makedirs(args.out, exist_ok=True)
     lines = ["# Bayesian networks on MNIST codes, three orders", "",
              "Mean per-sample log-likelihood (higher fits better): a density in nats for the "
@@ -169,8 +174,12 @@ def write(args, results, class_seconds, start):
         lines.append(f"| {kind} | {len(won)} of {total} | {', '.join(won) or '-'} |")
     per_class = ", ".join(f"{c} {class_seconds[c]:.0f} s" if c in class_seconds
                           else f"{c} not recorded" for c in results)
+    folders = {}
+    for c, path in class_models.items():
+        folders.setdefault(os.path.relpath(os.path.dirname(path)), []).append(c)
+    models = "; ".join(f"{', '.join(cs)} from {folder}" for folder, cs in folders.items())
     lines += ["", f"Wall time per class: {per_class}; this invocation {out['seconds']:.0f} s; random "
-              f"order seed {args.seed}; models in {args.models}.", ""]
+              f"order seed {args.seed}; models of classes {models}.", ""]
     from lsa_keras.reproduction import write_report
 
     write_report(args.out, out, lines)
@@ -194,7 +203,7 @@ def main(argv=None):
                    help="(re)fit these classes only (default: every model not in OUT yet)")
     args = p.parse_args(argv)
     start = time.time()
-    results, class_seconds = load_previous(args)
+    results, class_seconds, class_models = load_previous(args)
 
     import keras
 
@@ -232,8 +241,10 @@ def main(argv=None):
         class_seconds[str(c)] = round(time.time() - class_start, 1)
         results = dict(sorted(results.items(), key=lambda kv: int(kv[0])))
         class_seconds = dict(sorted(class_seconds.items(), key=lambda kv: int(kv[0])))
+        class_models[str(c)] = os.path.abspath(os.path.join(args.models, name))
+        class_models = dict(sorted(class_models.items(), key=lambda kv: int(kv[0])))
         print(c, json.dumps(per), flush=True)
-        write(args, results, class_seconds, start)
+        write(args, results, class_seconds, class_models, start)
     return 0
 
 

@@ -65,11 +65,13 @@ def test_a_rerun_keeps_earlier_classes_only_with_the_same_settings(tmp_path):
     import pytest
 
     args = SimpleNamespace(out=str(tmp_path), parents=8, seed=0, estimator_epochs=20)
-    assert bn.load_previous(args) == ({}, {})
+    assert bn.load_previous(args) == ({}, {}, {})
+    # A file from before the per-class model record: every model came from "models".
     (tmp_path / "results.json").write_text(json.dumps(
-        {"results": {"4": {}}, "class_seconds": {"4": 3.0}, "parents": 8, "seed": 0,
-         "estimator_epochs": 20}))
-    assert bn.load_previous(args) == ({"4": {}}, {"4": 3.0})
+        {"results": {"4": {}, "5": {}}, "class_seconds": {"4": 3.0}, "parents": 8, "seed": 0,
+         "estimator_epochs": 20, "models": "/m", "class_models": {"5": "/r/mnist-5.keras"}}))
+    assert bn.load_previous(args) == ({"4": {}, "5": {}}, {"4": 3.0},
+                                      {"4": "/m/mnist-4.keras", "5": "/r/mnist-5.keras"})
     args.estimator_epochs = 0
     with pytest.raises(SystemExit, match="other settings"):
         bn.load_previous(args)
