@@ -47,12 +47,25 @@ def write(out, results, meta):
     from lsa_keras.reproduction import write_report
 
     write_report(out, {**meta, "results": results}, lines)
+    plot(out, results)
     return "\n".join(lines)
+
+
+def plot(out, results):
+    """Paper Fig. 6(b): the AUROC of each estimator per class, a panel per score, as
+    ``out/auroc.png``."""
+    from lsa_keras import plots
+
+    plots.grouped_bars({score.upper(): {c: {name: r[f"auroc_{score}"] for name, r in results[c].items()}
+                                        for c in sorted(results, key=int)}
+                        for score in ("llk", "rec", "ns")},
+                       os.path.join(out, "auroc.png"), ylabel="AUROC",
+                       title="Estimator ablation on MNIST")
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--data-dir", required=True)
+    p.add_argument("--data-dir")
     p.add_argument("--out", required=True)
     p.add_argument("--classes", type=int, nargs="+", default=[4, 5, 6])
     p.add_argument("--estimators", nargs="+", default=list(ESTIMATORS), choices=list(ESTIMATORS))
@@ -60,7 +73,14 @@ def main(argv=None):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--learning-rate", type=float, default=1e-4)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--replot", action="store_true", help="only redraw OUT/auroc.png from OUT/results.json")
     args = p.parse_args(argv)
+    if args.replot:
+        with open(os.path.join(args.out, "results.json")) as f:
+            plot(args.out, json.load(f)["results"])
+        return 0
+    if not args.data_dir:
+        p.error("--data-dir is required unless --replot is given")
     if any(not 0 <= c <= 9 for c in args.classes):
         p.error(f"classes must be in 0..9, got {args.classes}")
 

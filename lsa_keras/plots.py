@@ -38,6 +38,40 @@ def roc_curves(novel, scores, path, title="ROC"):
     fig.savefig(path)
 
 
+def grouped_bars(panels, path, ylabel, title=None):
+    """Grouped bar charts side by side, one 600x450 PNG per panel width (``len(panels)`` x 600
+    by 450 pixels): ``panels`` maps a panel title to ``{group: {series: value}}``, e.g. classes
+    as groups and model variants as series. Every panel shares the series colours and legend.
+    Returns the matplotlib Figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(FIGSIZE[0] * len(panels), FIGSIZE[1]), dpi=DPI)
+    FigureCanvasAgg(fig)
+    for i, (name, groups) in enumerate(panels.items()):
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        series = list(dict.fromkeys(k for values in groups.values() for k in values))
+        width = 0.8 / max(len(series), 1)
+        x = np.arange(len(groups))
+        everything = [v for g in groups.values() for v in g.values()]
+        pad = 0.1 * max(np.nanmax(everything) - np.nanmin(everything), 1e-9)
+        # Bars rise from the panel's floor, not from 0, so that a higher value (log-likelihoods
+        # are negative) is always a taller bar.
+        floor, top = np.nanmin(everything) - pad, np.nanmax(everything) + pad
+        for j, key in enumerate(series):
+            values = np.array([groups[g].get(key, np.nan) for g in groups], "float64")
+            ax.bar(x + (j - (len(series) - 1) / 2) * width, values - floor, width, bottom=floor,
+                   label=key)
+        ax.set_xticks(x, [str(g) for g in groups])
+        ax.set(title=name, ylabel=ylabel, ylim=(floor, top))
+        ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path)
+    return fig
+
+
 def score_histogram(values, novel, path, threshold=None, title="Novelty score"):
     """Histograms of a score for normal (``novel == 0``) and novel images, one 600x450 PNG."""
     values, novel = np.asarray(values), np.asarray(novel).astype(bool)

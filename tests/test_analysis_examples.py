@@ -58,6 +58,12 @@ def test_ablation_table_means_over_finished_runs(tmp_path):
     md = ablation.write(str(tmp_path), results, meta)
     assert "| mean of 2 | MFC[100] | | 0.500 | 0.700 | 0.800 | | |" in md
     assert json.loads((tmp_path / "results.json").read_text())["results"] == results
+    assert (tmp_path / "auroc.png").is_file()  # paper Fig. 6(b)
+    (tmp_path / "auroc.png").unlink()
+    assert ablation.main(["--out", str(tmp_path), "--replot"]) == 0
+    assert (tmp_path / "auroc.png").is_file()
+    with pytest.raises(SystemExit):  # training needs the data
+        ablation.main(["--out", str(tmp_path)])
 
 
 samples = _load("prior_samples")

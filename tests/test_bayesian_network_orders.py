@@ -75,3 +75,19 @@ def test_a_rerun_keeps_earlier_classes_only_with_the_same_settings(tmp_path):
     args.estimator_epochs = 0
     with pytest.raises(SystemExit, match="other settings"):
         bn.load_previous(args)
+
+
+def test_replot_draws_the_figure_from_the_results_alone(tmp_path):
+    import json
+
+    import pytest
+
+    fit = {"ARG": {"train": -1.0, "val": -2.0, "test": -2.0},
+           "INV": {"train": -1.5, "val": -2.5, "test": -2.5}}
+    (tmp_path / "results.json").write_text(json.dumps(
+        {"results": {"4": {"categorical MFC": fit}}, "parents": 8, "seed": 0,
+         "estimator_epochs": 0, "models": "/m"}))
+    assert bn.main(["--out", str(tmp_path), "--replot"]) == 0
+    assert (tmp_path / "train_log_likelihood.png").is_file()  # supplement Fig. 2
+    with pytest.raises(SystemExit):  # fitting needs the models and the data
+        bn.main(["--out", str(tmp_path)])
