@@ -5,7 +5,7 @@ from lsa_keras.layers.causal_conv3d import CausalConv3D
 from lsa_keras.layers.dense import TemporalDense, TorchDense
 from lsa_keras.layers.masked_dense import MaskedDense
 from lsa_keras.layers.masked_stacked_conv import MaskedStackedConv
-from lsa_keras.layers.upsampling_conv import CroppedConv3DTranspose
+from lsa_keras.layers.upsampling_conv import CroppedConv3DTranspose, SlicedCropping2D
 
 __all__ = [
     "CausalConv3D",
@@ -14,6 +14,7 @@ __all__ = [
     "MaskedDense",
     "MaskedStackedConv",
     "ResidualBlock",
+    "SlicedCropping2D",
     "TemporalDense",
     "TorchDense",
     "UpBlock",

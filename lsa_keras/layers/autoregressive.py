@@ -77,7 +77,7 @@ class AutoregressiveLayer(keras.layers.Layer):
             return ops.matmul(x, masks.scatter_blocks(blocks, self._pairs, self.code_length))
         ci = self.input_channels
         padded = ops.concatenate([blocks, ops.zeros((1, *blocks.shape[1:]), blocks.dtype)], 0)
-        outputs = [ops.matmul(x[..., : hi * ci], masks.gather_slab(padded, index))
+        outputs = [ops.matmul(leading_columns(x, hi * ci), masks.gather_slab(padded, index))
                    for _, hi, index in self._slabs]
         return ops.concatenate(outputs, axis=-1)
 
@@ -99,3 +99,11 @@ class AutoregressiveLayer(keras.layers.Layer):
             }
         )
         return config
+
+
+def leading_columns(x, width):
+    """``x[..., :width]`` as ``ops.slice``: TensorFlow differentiates a slice with a Pad, but a
+    strided slice (what ``x[..., :width]`` becomes) with StridedSliceGrad, which took ~10% of
+    an MNIST training step's op time (``examples/results/profiling-notes/train_ops.py``)."""
+    shape = ops.shape(x)
+    return ops.slice(x, [0] * len(shape), [*shape[:-1], width])

@@ -9,7 +9,7 @@ import keras
 
 from lsa_keras.initializers import torch_kernel_initializer
 from lsa_keras.layers.causal_conv3d import CausalConv3D
-from lsa_keras.layers.upsampling_conv import CroppedConv3DTranspose
+from lsa_keras.layers.upsampling_conv import CroppedConv3DTranspose, SlicedCropping2D
 
 NEGATIVE_SLOPE = 0.01
 BN_MOMENTUM = 0.9
@@ -69,16 +69,15 @@ def _upsampling_5x5(rank, filters, strides, name):
     """Transposed 5x5 conv with the reference's padding 2 and output_padding s-1.
 
     A ``"valid"`` transposed conv gives ``(n-1)*s + 5`` per axis; the reference keeps
-    ``[2 : 2 + n*s]`` of it, i.e. crops 2 in front and ``3 - s`` behind. In 3D, where that
-    discards most of the work, :class:`CroppedConv3DTranspose` computes the kept part only.
+    ``[2 : 2 + n*s]`` of it, i.e. crops 2 in front and ``3 - s`` behind (:class:`SlicedCropping2D`).
+    In 3D, where that discards most of the work, :class:`CroppedConv3DTranspose` computes the
+    kept part only.
     """
     if rank == 3:
         return [CroppedConv3DTranspose(filters, strides, name=f"{name}_conv")]
-    crop = tuple((2, 3 - s) for s in strides)
-    cropping = keras.layers.Cropping2D if rank == 2 else keras.layers.Cropping3D
     return [
         _transposed_conv(rank, filters, 5, strides, name=f"{name}_conv"),
-        cropping(crop, name=f"{name}_crop"),
+        SlicedCropping2D(tuple((2, 3 - s) for s in strides), name=f"{name}_crop"),
     ]
 
 
