@@ -11,37 +11,16 @@ the median of 5 timed calls of the forward pass and of the gradient (input and k
 ways alternated in one process, in two rounds; checks that the outputs agree.
 """
 
-import statistics
-import time
-
 import keras
 import numpy as np
 import tensorflow as tf
 
 from lsa_keras import LSA
 
+# The 3D script's timing helpers (this folder is on sys.path when a script here runs).
+from cropped_transposed_conv import gradient_of, median_seconds
+
 BATCH = 256
-
-
-def median_seconds(fn, x, repeats=5):
-    fn(x)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn(x)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def gradient_of(fn, kernel):
-    @tf.function(autograph=False)
-    def step(x):
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            y = fn(x)
-            loss = tf.reduce_sum(y * y)
-        return tape.gradient(loss, [x, kernel])
-    return step
 
 
 def main():
@@ -75,8 +54,8 @@ def main():
             for rnd in range(2):
                 row = []
                 for name, fn in ways.items():
-                    forward = median_seconds(tf.function(fn, autograph=False), x)
-                    backward = median_seconds(gradient_of(fn, kernel), x)
+                    forward = median_seconds(tf.function(fn, autograph=False), x, repeats=5)
+                    backward = median_seconds(gradient_of(fn, kernel), x, repeats=5)
                     totals[name][0] += forward
                     totals[name][1] += backward
                     row.append(f"{name} {forward * 1e3:.1f} / {backward * 1e3:.1f} ms")
