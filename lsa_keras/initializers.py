@@ -61,3 +61,68 @@ def torch_bias_initializer(fan_in, seed=None):
 def serialize_optional(initializer):
     """``keras.initializers.serialize`` that keeps ``None`` (meaning "the layer's default")."""
     return None if initializer is None else keras.initializers.serialize(initializer)
+
+
+INITIALIZATIONS = ("torch", "torch-0.4.1")
+
+
+def _sublayers(networks):
+    seen = set()
+    for network in networks:
+        # Keras walks nested models and the custom blocks' own sublayers.
+        for layer in network._flatten_layers(include_self=False, recursive=True):
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                yield layer
+
+
+def apply_initialization(networks, initialization="torch", seed=None):
+    """Re-draw the weights whose PyTorch default depends on the PyTorch version.
+
+    The layers are built with today's PyTorch defaults (``"torch"``, nothing to do). The
+    authors trained with torch 0.4.1, whose defaults differed in two places that matter here:
+    ``BatchNorm`` scales (gamma) were drawn uniformly in [0, 1) instead of set to 1, and a
+    transposed convolution's kernel and bias were uniform in +-1/sqrt(fan_in) with ``fan_in``
+    counted over its *input* channels (``k*k*in``) instead of its output channels.
+    ``"torch-0.4.1"`` re-draws those weights that way; everything else is the same in both.
+
+    Args:
+        networks: built Keras models or layers (for example the encoder and the decoder).
+        initialization: one of :data:`INITIALIZATIONS`.
+        seed: optional int, seed of the re-drawn values; default a draw from NumPy's global
+            generator, which ``keras.utils.set_random_seed`` seeds with the rest.
+
+    Returns:
+        The number of layers re-initialised.
+    """
+    import numpy as np
+
+    if initialization not in INITIALIZATIONS:
+        raise ValueError(
+            f"Unknown initialization {initialization!r}; use one of {', '.join(INITIALIZATIONS)}."
+        )
+    if initialization == "torch":
+        return 0
+    rng = np.random.default_rng(np.random.randint(0, 2**31 - 1) if seed is None else seed)
+    transposed = (keras.layers.Conv2DTranspose, keras.layers.Conv3DTranspose)
+    count = 0
+    for layer in _sublayers(networks):
+        if isinstance(layer, keras.layers.BatchNormalization):
+            if not layer.built:
+                raise ValueError(f"Layer {layer.name!r} is not built; build the networks first.")
+            if layer.scale:
+                layer.gamma.assign(rng.uniform(0.0, 1.0, layer.gamma.shape).astype(layer.gamma.dtype))
+                count += 1
+        elif isinstance(layer, transposed):
+            if not layer.built:
+                raise ValueError(f"Layer {layer.name!r} is not built; build the networks first.")
+            # Keras stores the kernel as (*kernel_size, out, in).
+            shape = tuple(layer.kernel.shape)
+            bound = 1.0 / math.sqrt(math.prod(shape[:-2]) * shape[-1])
+            layer.kernel.assign(rng.uniform(-bound, bound, shape).astype(layer.kernel.dtype))
+            if layer.use_bias:
+                layer.bias.assign(
+                    rng.uniform(-bound, bound, layer.bias.shape).astype(layer.bias.dtype)
+                )
+            count += 1
+    return count

@@ -48,7 +48,7 @@ def learning_rate_schedule(kind, lr, epochs, steps_per_epoch):
 
 def run_one_class(architecture, data, normal_class, epochs, batch_size, learning_rate,
                   schedule="constant", seed=0, eval_every=0, verbose=2, checkpoint_dir=None,
-                  lam=None, estimator_units=None):
+                  lam=None, estimator_units=None, initialization="torch"):
     """Train one class and evaluate it.
 
     Training goes through :func:`lsa_keras.resumable.train_resumable`: a checkpoint after
@@ -67,6 +67,8 @@ def run_one_class(architecture, data, normal_class, epochs, batch_size, learning
             resuming).
         lam, estimator_units: the model's LLK weight and hidden estimator channels; default
             the paper's for ``architecture`` (the analyses in ``examples/`` vary them).
+        initialization: ``"torch"`` or ``"torch-0.4.1"``, see
+            :meth:`lsa_keras.models.LSA.from_architecture`.
 
     Returns:
         ``(result, model)``: ``result`` has ``auroc_llk``, ``auroc_rec``, ``auroc_ns``,
@@ -93,10 +95,13 @@ def run_one_class(architecture, data, normal_class, epochs, batch_size, learning
     if estimator_units is not None:
         estimator_units = [int(u) for u in estimator_units]
         settings["estimator_units"] = estimator_units
+    if initialization != "torch":
+        settings["initialization"] = initialization
     trace = TestAurocTrace(split, eval_every) if eval_every else None
     with tempfile.TemporaryDirectory() as tmp:
         model, state = train_resumable(
-            lambda: LSA.from_architecture(architecture, lam=lam, estimator_units=estimator_units),
+            lambda: LSA.from_architecture(architecture, lam=lam, estimator_units=estimator_units,
+                                          initialization=initialization),
             x, x_val, checkpoint_dir or tmp,
             epochs, batch_size, learning_rate_schedule(schedule, learning_rate, epochs, steps),
             settings, seed=seed, verbose=verbose, callbacks=[trace] if trace else None)

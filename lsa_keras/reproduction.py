@@ -42,6 +42,10 @@ def parser(dataset, defaults):
     p.add_argument("--learning-rate", type=float, default=defaults["learning_rate"])
     p.add_argument("--schedule", choices=["constant", "cosine"], default=defaults["schedule"])
     p.add_argument("--seed", type=int, default=0, help="seed of the weights and batch order")
+    p.add_argument("--initialization", choices=["torch", "torch-0.4.1"],
+                   default=defaults.get("initialization", "torch"),
+                   help="initial weights: today's PyTorch defaults, or those of torch 0.4.1 "
+                        "(the authors' version; see lsa_keras.initializers.apply_initialization)")
     p.add_argument("--no-save", action="store_true",
                    help="do not keep the trained models (default: OUT/models/<dataset>-<class>.keras, "
                         "calibrated on the validation split)")
@@ -54,10 +58,13 @@ def parser(dataset, defaults):
 
 
 def schedule_of(args):
-    return {"epochs": args.epochs, "batch_size": args.batch_size,
+    schedule = {"epochs": args.epochs, "batch_size": args.batch_size,
             "learning_rate": args.learning_rate, "schedule": args.schedule,
             "optimizer": "Adam", "lam": 1.0,
             "checkpoint": "lowest validation loss"}
+    if args.initialization != "torch":  # recorded only when set, so older tables still merge
+        schedule["initialization"] = args.initialization
+    return schedule
 
 
 def write_report(out, payload, lines):
@@ -168,6 +175,7 @@ def main(dataset, argv, defaults):
         result, model = run_one_class(
             dataset, data, c, args.epochs, args.batch_size, args.learning_rate, args.schedule,
             args.seed, args.eval_every, checkpoint_dir=checkpoints,
+            initialization=args.initialization,
         )
         if not args.no_save:
             save_model(model, data, c, os.path.join(args.out, "models", f"{dataset}-{c}.keras"))

@@ -89,3 +89,17 @@ def test_zoo_build_through_the_entry_point(reproduced_mnist, tmp_path):
     entry = json.load(open(registry))["models"]["mnist-2"]
     assert entry["metrics"]["auroc_ns"] == round(reproduced["classes"]["2"]["auroc_ns"], 4)
     assert entry["schedule"]["epochs"] == 2
+
+
+def test_initialization_flag_is_recorded_in_the_schedule():
+    defaults = {"epochs": 2, "batch_size": 9, "learning_rate": 1e-4, "schedule": "constant"}
+    p = reproduction.parser("mnist", defaults)
+    base = ["--out", "x"]
+    assert "initialization" not in reproduction.schedule_of(p.parse_args(base))
+    chosen = reproduction.schedule_of(p.parse_args(base + ["--initialization", "torch-0.4.1"]))
+    assert chosen["initialization"] == "torch-0.4.1"
+    # A recipe can make it the default.
+    p = reproduction.parser("mnist", dict(defaults, initialization="torch-0.4.1"))
+    assert reproduction.schedule_of(p.parse_args(base))["initialization"] == "torch-0.4.1"
+    with pytest.raises(SystemExit):
+        p.parse_args(base + ["--initialization", "glorot"])

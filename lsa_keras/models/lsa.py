@@ -7,6 +7,7 @@ from keras import ops
 from lsa_keras import losses as lsa_losses
 from lsa_keras import scoring
 from lsa_keras.callbacks import StopOnNonFiniteLoss
+from lsa_keras.initializers import apply_initialization
 from lsa_keras.layers.autoregressive import AutoregressiveLayer
 from lsa_keras.models import architectures
 from lsa_keras.models.trainers import JointLossTrainer, OwnObjectiveCompile
@@ -89,7 +90,7 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
     @classmethod
     def from_architecture(
         cls, name, code_length=64, bins=100, estimator_units=None, lam=None, input_noise=None,
-        dtype=None, **kwargs
+        dtype=None, initialization="torch", **kwargs
     ):
         """An LSA with the networks of one of the paper's settings.
 
@@ -109,11 +110,16 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
                 faster at a small cost in precision (``examples/mixed_precision.py`` measures
                 both). Weights are interchangeable with a float32 model of the same
                 architecture: ``set_weights(float32_model.get_weights())``.
+            initialization: ``"torch"`` (today's PyTorch defaults) or ``"torch-0.4.1"`` (the
+                version the authors trained with: BatchNorm scales uniform in [0, 1),
+                transposed convolutions scaled by their input channels); see
+                :func:`lsa_keras.initializers.apply_initialization`.
         """
         encoder, decoder, estimator = architectures.build_networks(
             name, code_length=code_length, bins=bins, estimator_units=estimator_units,
             dtype=dtype,
         )
+        apply_initialization((encoder, decoder, estimator), initialization)
         defaults = architectures.training_defaults(name)
         return cls(encoder, decoder, estimator,
                    lam=defaults["lam"] if lam is None else lam,
