@@ -4,7 +4,9 @@ the repository root:
 
     PYTHONPATH=. python examples/results/profiling-notes/train_ops.py [mnist|cifar10]
 """
-import collections, glob, sys, tempfile, time
+import collections, os, sys, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from op_times import print_top, profile_op_times
 import numpy as np, tensorflow as tf, keras
 from lsa_keras import LSA
 batch, steps = 256, 5
@@ -17,25 +19,11 @@ for _ in range(3): step(x)
 t = time.perf_counter()
 for _ in range(steps): step(x)
 print(f"{batch * steps / (time.perf_counter() - t):.1f} samples/s unprofiled")
-d = tempfile.mkdtemp()
-tf.profiler.experimental.start(d)
-for _ in range(steps): step(x)
-tf.profiler.experimental.stop()
-from tensorflow.tsl.profiler.protobuf import xplane_pb2
-xs = xplane_pb2.XSpace(); xs.ParseFromString(open(glob.glob(d + "/**/*.xplane.pb", recursive=True)[0], "rb").read())
-by_type, by_op = collections.Counter(), collections.Counter()
-for plane in xs.planes:
-    md = plane.event_metadata
-    for line in plane.lines:
-        for ev in line.events:
-            name = md[ev.metadata_id].name
-            if ":" in name:
-                by_type[name.rsplit(":", 1)[1]] += ev.duration_ps / 1e9 / steps
-                by_op[name] += ev.duration_ps / 1e9 / steps
+by_type, by_op = profile_op_times(lambda: step(x), steps)
 print(f"total op time {sum(by_type.values()):.1f} ms a step")
-for k, v in by_type.most_common(30): print(f"{k:40s} {v:8.2f} ms")
+print_top(by_type, 30, 40)
 print("----")
-for k, v in by_op.most_common(40): print(f"{k[:100]:100s} {v:8.2f} ms")
+print_top(by_op, 40, 100)
 print("---- by scope (forward / gradient / optimizer) and sublayer")
 by_scope = collections.Counter()
 for name, v in by_op.items():
