@@ -40,7 +40,12 @@ class TensorFlowJointLossTrainer(_TrackerMixin):
             losses = self.joint_loss(x, self(x, training=True), sample_weight)
             scaled = self.optimizer.scale_loss(losses["loss"])
         weights = self.trainable_weights
-        self.optimizer.apply_gradients(zip(tape.gradient(scaled, weights), weights))
+        # The masked layers gather their kernels, so their gradients arrive as IndexedSlices;
+        # Keras' optimizers densify those at every use (Adam: twice per step, an
+        # UnsortedSegmentSum over the whole kernel each time). Densify them once here.
+        grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                 for g in tape.gradient(scaled, weights)]
+        self.optimizer.apply_gradients(zip(grads, weights))
         return self._update_trackers(losses, x)
 
     def test_step(self, data):
