@@ -31,8 +31,13 @@ def raw_scores(model, x, batch_size=256):
     once."""
     if int(batch_size) < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-    out = scorer(model).predict(x, batch_size=int(batch_size), verbose=0)
-    return {k: np.asarray(out[k], "float64").reshape(-1) for k in ("llk", "rec")}
+    batch_size, compiled = int(batch_size), scorer(model)
+    # Batch by batch rather than through ``predict``: on TensorFlow, ``predict`` feeds an
+    # autotuned tf.data pipeline whose teardown stalls for up to a second after the last batch
+    # (one image took 70-900 ms instead of 20; examples/results/profiling-notes/predict_stall.py).
+    outs = [compiled.predict_on_batch(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+    return {k: np.concatenate([np.asarray(o[k], "float64").reshape(-1) for o in outs])
+            if outs else np.zeros((0,), "float64") for k in ("llk", "rec")}
 
 
 def scorer(model):
