@@ -24,3 +24,31 @@ def test_training_on_one_digit_lowers_the_loss():
     assert after["rec"] < 0.5 * before["rec"], (before, after)
     assert after["llk"] < before["llk"], (before, after)
     assert after["loss"] < 0.7 * before["loss"], (before, after)
+
+
+def test_one_adam_step_moves_every_weight_with_a_gradient_by_the_learning_rate():
+    # Adam's first update is lr * g / (|g| + ~3e-6): about lr for every weight whose gradient
+    # is not tiny, whichever way the step applies it (on TensorFlow without XLA, an XLA-fused
+    # update after the masked kernels' sparse gradients are densified).
+    from tests.helpers import mnist_like, tiny_lsa
+
+    keras.utils.set_random_seed(0)
+    model = tiny_lsa()
+    lr = 1e-3
+    model.compile(optimizer=keras.optimizers.Adam(lr), jit_compile=False)
+    x = mnist_like(16)
+    model.fit(x[:8], batch_size=8, epochs=1, verbose=0)  # builds the optimizer
+    before = {v.path: keras.ops.convert_to_numpy(v) for v in model.trainable_variables}
+    model.optimizer.iterations.assign(0)
+    for v in model.optimizer.variables:  # restart the moments: the next step is a first step
+        if v.path.endswith(("_momentum", "_velocity")):
+            v.assign(keras.ops.zeros_like(v))
+    model.fit(x[8:], batch_size=8, epochs=1, verbose=0, shuffle=False)
+    moved = {}
+    for v in model.trainable_variables:
+        step = np.abs(keras.ops.convert_to_numpy(v) - before[v.path])
+        moved[v.path] = float(np.mean((step > 0.9 * lr) & (step < 1.1 * lr)))
+        assert step.max() < 1.1 * lr, v.path
+    masked = [p for p in moved if "estimator" in p and "kernel" in p]
+    assert masked and all(moved[p] > 0.9 for p in masked), moved
+    assert np.mean(list(moved.values())) > 0.8, moved
