@@ -1,5 +1,6 @@
 """Layers of LSA: the autoregressive estimator layers and the autoencoder blocks."""
 
+from lsa_keras.layers.batch_norm import BatchNorm
 from lsa_keras.layers.blocks import DownBlock, ResidualBlock, UpBlock
 from lsa_keras.layers.causal_conv3d import CausalConv3D
 from lsa_keras.layers.dense import TemporalDense, TorchDense
@@ -8,6 +9,7 @@ from lsa_keras.layers.masked_stacked_conv import MaskedStackedConv
 from lsa_keras.layers.upsampling_conv import CroppedConv3DTranspose, SlicedCropping2D
 
 __all__ = [
+    "BatchNorm",
     "CausalConv3D",
     "CroppedConv3DTranspose",
     "DownBlock",

@@ -8,6 +8,7 @@ LeakyReLU(0.01) and batch normalisation uses PyTorch's semantics (momentum 0.9, 
 import keras
 
 from lsa_keras.initializers import torch_kernel_initializer
+from lsa_keras.layers.batch_norm import BatchNorm
 from lsa_keras.layers.causal_conv3d import CausalConv3D
 from lsa_keras.layers.upsampling_conv import CroppedConv3DTranspose, SlicedCropping2D
 
@@ -22,8 +23,8 @@ def leaky_relu(name=None):
 
 
 def batch_norm(name=None):
-    """BatchNormalization with PyTorch's defaults."""
-    return keras.layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=name)
+    """BatchNormalization with PyTorch's defaults (fused in training on TensorFlow)."""
+    return BatchNorm(momentum=BN_MOMENTUM, epsilon=BN_EPSILON, name=name)
 
 
 def _tuple(value, rank, what):
