@@ -32,12 +32,18 @@ def raw_scores(model, x, batch_size=256):
     if int(batch_size) < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     batch_size, compiled = int(batch_size), scorer(model)
-    # Batch by batch rather than through ``predict``: on TensorFlow, ``predict`` feeds an
-    # autotuned tf.data pipeline whose teardown stalls for up to a second after the last batch
-    # (one image took 70-900 ms instead of 20; examples/results/profiling-notes/predict_stall.py).
-    outs = [compiled.predict_on_batch(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
-    return {k: np.concatenate([np.asarray(o[k], "float64").reshape(-1) for o in outs])
-            if outs else np.zeros((0,), "float64") for k in ("llk", "rec")}
+    data = x
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        # Keras feeds NumPy arrays through an autotuned prefetch, whose teardown on TensorFlow
+        # stalls ``predict`` for up to a second after its last batch (one image took 70-900 ms
+        # instead of 20; examples/results/profiling-notes/predict_stall.py). Plain batches do
+        # not stall, and keep one graph for every batch size (a batch-by-batch loop would trace
+        # one per first-seen size, and its scores would depend on what was scored before).
+        data = tf.data.Dataset.from_tensor_slices(x).batch(batch_size)
+    out = compiled.predict(data, batch_size=None if data is not x else batch_size, verbose=0)
+    return {k: np.asarray(out[k], "float64").reshape(-1) for k in ("llk", "rec")}
 
 
 def scorer(model):

@@ -172,7 +172,9 @@ def test_loading_never_unpickles(monkeypatch, saved):
     monkeypatch.setattr(pickle, "loads", refuse)
     monkeypatch.setattr(pickle, "Unpickler", refuse)
     assert_same_scores(lsa_keras.from_pretrained(saved[0]), saved[1])
-    lsa_keras.datasets.load_mnist_sample()
+    from lsa_keras.datasets import load_mnist_sample
+
+    load_mnist_sample()
 
 
 def test_unknown_name_lists_the_zoo():

@@ -57,8 +57,15 @@ def test_calibration_travels_through_save_and_load(trained, tmp_path):
     model.save(path)
     loaded = keras.saving.load_model(path)
     got = loaded.score(x)
-    for k in expected:
-        np.testing.assert_allclose(got[k], expected[k], rtol=1e-6)
+    # The normalisation statistics and the threshold travel exactly; the scores of two
+    # separately built graphs agree to float32 rounding, which NS magnifies by the inverse of
+    # the tiny score range this barely trained model has on its 20 validation images.
+    assert loaded.threshold_ == model.threshold_
+    for a, b in zip(loaded.weights, model.weights):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+    for k in ("llk", "rec"):
+        np.testing.assert_allclose(got[k], expected[k], rtol=1e-5)
+    np.testing.assert_allclose(got["ns"], expected["ns"], atol=1e-2)
     np.testing.assert_array_equal(loaded.predict_label(x), model.predict_label(x))
 
 
