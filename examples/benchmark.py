@@ -58,10 +58,10 @@ def _step_timer():
 def measure(model_name, batch, steps, repeats=3, dtype_policy="float32"):
     """Runs inside the subprocess: samples/s of a training step and of scoring.
 
-    Each is timed ``repeats`` times and the median reported, with every run listed: on this
-    project's CPU, identical TensorFlow fits land in one of two throughput modes (about 250
-    and 360 samples/s for MNIST; ``results/profiling-notes/fit_time_modes.py``), so one timing
-    says little."""
+    Each is timed ``repeats`` times and the median reported, with every run listed. The
+    "throughput modes" that whole TensorFlow fits showed (``results/profiling-notes/
+    fit_time_modes.py``) were the teardown stall of ``fit_stall.py``, which the training
+    timing now leaves out; timings still vary from run to run on this shared CPU."""
     import numpy as np
     import keras
 

@@ -14,6 +14,7 @@ import os
 import platform
 
 from lsa_keras.atomic import write_atomically, write_text_atomically
+from lsa_keras.initializers import INITIALIZATIONS
 
 # Paper, Table 2 of the main text: NS AUROC per class.
 PAPER_NS = {
@@ -42,7 +43,7 @@ def parser(dataset, defaults):
     p.add_argument("--learning-rate", type=float, default=defaults["learning_rate"])
     p.add_argument("--schedule", choices=["constant", "cosine"], default=defaults["schedule"])
     p.add_argument("--seed", type=int, default=0, help="seed of the weights and batch order")
-    p.add_argument("--initialization", choices=["torch", "torch-0.4.1"],
+    p.add_argument("--initialization", choices=INITIALIZATIONS,
                    default=defaults.get("initialization", "torch"),
                    help="initial weights: today's PyTorch defaults, or those of torch 0.4.1 "
                         "(the authors' version; see lsa_keras.initializers.apply_initialization)")
