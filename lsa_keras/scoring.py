@@ -11,6 +11,8 @@ import keras
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from lsa_keras.layers.masked_dense import MaskedDense
+from lsa_keras.layers.precomputed_masked_dense import PrecomputedMaskedDense
 from lsa_keras.losses import per_sample_losses
 from lsa_keras.preprocessing import as_model_images
 
@@ -32,16 +34,21 @@ def raw_scores(model, x, batch_size=256):
     if int(batch_size) < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     batch_size, compiled = int(batch_size), scorer(model)
+    refresh(model)
     data = x
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
         # Keras feeds NumPy arrays through an autotuned prefetch, whose teardown on TensorFlow
         # stalls ``predict`` for up to a second after its last batch (one image took 70-900 ms
-        # instead of 20; examples/results/profiling-notes/predict_stall.py). Plain batches do
-        # not stall, and keep one graph for every batch size (a batch-by-batch loop would trace
-        # one per first-seen size, and its scores would depend on what was scored before).
-        data = tf.data.Dataset.from_tensor_slices(x).batch(batch_size)
+        # instead of 20; examples/results/profiling-notes/predict_stall.py). Plain batches
+        # with tf.data's autotuning off do not stall (with it on, 6 of 16 calls of 5 batches
+        # still waited ~350 ms after their last batch: predict_autotune.py there), and keep
+        # one graph for every batch size (a batch-by-batch loop would trace one per
+        # first-seen size, and its scores would depend on what was scored before).
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        data = tf.data.Dataset.from_tensor_slices(x).batch(batch_size).with_options(options)
     out = compiled.predict(data, batch_size=None if data is not x else batch_size, verbose=0)
     return {k: np.asarray(out[k], "float64").reshape(-1) for k in ("llk", "rec")}
 
@@ -56,15 +63,45 @@ def scorer(model):
     scored slower (MNIST model 386-612 vs 763 images/s, CIFAR-10 24 vs 194 images/s;
     ``examples/results/profiling-notes/scorer_xla.py``). Built once and kept on the
     model, outside what Keras saves.
+
+    The encoder and decoder are the model's own (in inference mode their blocks fold batch
+    normalisation into the convolutions). The estimator is an inference copy whose MFC layers
+    hold their kernel slabs precomputed (:class:`~lsa_keras.layers.PrecomputedMaskedDense`):
+    call :func:`refresh` after the model's weights change; :func:`raw_scores` does.
     """
     cache = model.__dict__.get("_lsa_scorer")
     if cache is None:
+        estimator, copies = inference_estimator(model.estimator)
         images = keras.Input(model.image_shape)
-        rec, llk = per_sample_losses(images, model(images, training=False))
-        cache = types.SimpleNamespace(model=keras.Model(images, {"llk": llk, "rec": rec}))
+        rec, llk = per_sample_losses(images, model.outputs_with(estimator, images, training=False))
+        cache = types.SimpleNamespace(model=keras.Model(images, {"llk": llk, "rec": rec}),
+                                      copies=copies)
         cache.model.compile(jit_compile="auto")
         object.__setattr__(model, "_lsa_scorer", cache)  # untracked: not a sub-layer
     return cache.model
+
+
+def refresh(model):
+    """Copy ``model``'s current estimator weights into its :func:`scorer`'s inference copy."""
+    scorer(model)
+    for layer in model.__dict__["_lsa_scorer"].copies:
+        layer.refresh()
+
+
+def inference_estimator(estimator):
+    """``(network, copies)``: ``estimator`` with each :class:`MaskedDense` replaced by a
+    :class:`PrecomputedMaskedDense` copy (listed in ``copies``), other layers shared.
+
+    Only a ``keras.Sequential`` estimator is rewritten; any other network is returned as it is,
+    with no copies."""
+    if not isinstance(estimator, keras.Sequential) or not any(
+            isinstance(layer, MaskedDense) for layer in estimator.layers):
+        return estimator, []
+    layers = [PrecomputedMaskedDense(layer) if isinstance(layer, MaskedDense) else layer
+              for layer in estimator.layers]
+    network = keras.Sequential([keras.Input(estimator.input_shape[1:]), *layers],
+                               name=f"{estimator.name}_inference")
+    return network, [layer for layer in layers if isinstance(layer, PrecomputedMaskedDense)]
 
 
 def min_max_stats(reference_scores):

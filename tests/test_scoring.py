@@ -2,7 +2,7 @@ import numpy as np
 
 from lsa_keras import scoring
 from lsa_keras.preprocessing import to_model_input
-from tests.helpers import tiny_lsa
+from tests.helpers import tiny_lsa, to_numpy
 import pytest
 
 
@@ -36,3 +36,37 @@ def test_bad_images_are_refused():
         to_model_input(np.full((2, 28, 28, 1), np.nan))
     with pytest.raises(ValueError, match="empty"):
         to_model_input(np.zeros((0, 28, 28, 1)))
+
+
+@pytest.mark.backend
+def test_scores_follow_weight_changes():
+    """The scorer's precomputed estimator slabs are refreshed: scores after new weights are
+    those of a model built with them."""
+    model, other = tiny_lsa(), tiny_lsa()
+    x = np.random.RandomState(0).rand(6, 28, 28, 1).astype("float32")
+    before = scoring.per_sample_scores(model, x)
+    model.set_weights(other.get_weights())
+    after = scoring.per_sample_scores(model, x)
+    expected = scoring.per_sample_scores(other, x)
+    assert np.abs(after["llk"] - before["llk"]).max() > 1e-3
+    for k in ("llk", "rec"):
+        np.testing.assert_allclose(after[k], expected[k], rtol=1e-5)
+
+
+@pytest.mark.backend
+def test_scorer_equals_the_model_layer_by_layer():
+    """Folded batch normalisation and precomputed slabs compute what the plain layers do."""
+    from lsa_keras.layers import blocks
+    from lsa_keras.losses import per_sample_losses
+
+    model = tiny_lsa()
+    x = np.random.RandomState(1).rand(8, 28, 28, 1).astype("float32")
+    model.fit(x, batch_size=8, epochs=2, verbose=0)  # moves the batch-norm statistics
+    fast = scoring.per_sample_scores(model, x)
+    blocks._Block.fold_batch_norm = False
+    try:
+        rec, llk = per_sample_losses(x, model(x, training=False))
+    finally:
+        blocks._Block.fold_batch_norm = True
+    np.testing.assert_allclose(fast["rec"], to_numpy(rec), rtol=1e-5)
+    np.testing.assert_allclose(fast["llk"], to_numpy(llk), rtol=1e-5)

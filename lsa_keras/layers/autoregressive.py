@@ -75,10 +75,20 @@ class AutoregressiveLayer(keras.layers.Layer):
         blocks = ops.cast(blocks, x.dtype)
         if len(self._slabs) == 1:
             return ops.matmul(x, masks.scatter_blocks(blocks, self._pairs, self.code_length))
-        ci = self.input_channels
+        return self.slab_matmul(x, self.gather_slabs(blocks))
+
+    def gather_slabs(self, blocks):
+        """Each output group's dense kernel slab, ``[(hi*ci, (hi - lo)*co), ...]``, laid out
+        from the free ``blocks (n_pairs, ci, co)`` (the zeros the mask forbids included)."""
         padded = ops.concatenate([blocks, ops.zeros((1, *blocks.shape[1:]), blocks.dtype)], 0)
-        outputs = [ops.matmul(leading_columns(x, hi * ci), masks.gather_slab(padded, index))
-                   for _, hi, index in self._slabs]
+        return [masks.gather_slab(padded, index) for _, _, index in self._slabs]
+
+    def slab_matmul(self, x, slabs):
+        """``x (..., d*ci) @`` the masked kernel given by its :meth:`gather_slabs`;
+        ``(..., d*co)``."""
+        ci = self.input_channels
+        outputs = [ops.matmul(leading_columns(x, hi * ci), slab)
+                   for (_, hi, _), slab in zip(self._slabs, slabs)]
         return ops.concatenate(outputs, axis=-1)
 
     def _add_bias(self, y):

@@ -10,6 +10,7 @@ import keras
 from lsa_keras.initializers import torch_kernel_initializer
 from lsa_keras.layers.batch_norm import BatchNorm
 from lsa_keras.layers.causal_conv3d import CausalConv3D
+from lsa_keras.layers.folding import folded_sequence
 from lsa_keras.layers.upsampling_conv import CroppedConv3DTranspose, SlicedCropping2D
 
 NEGATIVE_SLOPE = 0.01
@@ -83,7 +84,15 @@ def _upsampling_5x5(rank, filters, strides, name):
 
 
 class _Block(keras.layers.Layer):
-    """Shared wiring: a main branch of layers, a shortcut branch, a sum, an activation."""
+    """Shared wiring: a main branch of layers, a shortcut branch, a sum, an activation.
+
+    In inference mode each batch normalisation is folded into the convolution before it
+    (:mod:`lsa_keras.layers.folding`): the same function up to float rounding, with fewer
+    passes over the activations. ``fold_batch_norm = False`` (on the class or an instance)
+    runs the layers one by one instead.
+    """
+
+    fold_batch_norm = True
 
     def __init__(self, filters, rank=2, **kwargs):
         super().__init__(**kwargs)
@@ -103,6 +112,8 @@ class _Block(keras.layers.Layer):
         self.activation.build(shape)
 
     def call(self, inputs, training=None):
+        if not training and self.fold_batch_norm:
+            return self._folded_call(inputs)
         x = inputs
         for layer in self.main:
             x = _apply(layer, x, training)
@@ -110,6 +121,19 @@ class _Block(keras.layers.Layer):
         for layer in self.shortcut:
             s = _apply(layer, s, training)
         return self.activation(x + s)
+
+    def _folded_call(self, inputs):
+        def call(layer, x):
+            return _apply(layer, x, False)
+
+        x, shift = folded_sequence(self.main, inputs, call)
+        s, shortcut_shift = folded_sequence(self.shortcut, self._shortcut_input(inputs), call)
+        x = x + s
+        # The two branches' batch-norm shifts, added once to their sum.
+        shifts = [v for v in (shift, shortcut_shift) if v is not None]
+        if shifts:
+            x = x + (shifts[0] if len(shifts) == 1 else shifts[0] + shifts[1])
+        return self.activation(x)
 
     def _shortcut_input(self, inputs):
         return inputs

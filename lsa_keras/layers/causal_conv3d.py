@@ -49,8 +49,16 @@ class CausalConv3D(keras.layers.Conv3D):
         return super().convolution_op(inputs, kernel)
 
     def call(self, inputs):
-        padded = ops.pad(inputs, ((0, 0), (1, 1), (1, 1), (1, 1), (0, 0)))
-        return super().call(padded)
+        return super().call(self._pad(inputs))
+
+    def convolve(self, inputs, kernel):
+        """This layer's convolution with another kernel (no bias); see
+        :mod:`lsa_keras.layers.folding`."""
+        return self.convolution_op(self._pad(inputs), kernel)
+
+    @staticmethod
+    def _pad(inputs):
+        return ops.pad(inputs, ((0, 0), (1, 1), (1, 1), (1, 1), (0, 0)))
 
     def compute_output_shape(self, input_shape):
         padded = [None if n is None else n + 2 for n in input_shape[1:4]]

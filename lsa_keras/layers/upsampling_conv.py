@@ -43,13 +43,18 @@ class CroppedConv3DTranspose(keras.layers.Conv3DTranspose):
             raise ValueError("CroppedConv3DTranspose supports channels_last only.")
 
     def call(self, inputs):
-        pads = [(0, 1) if s == 2 else (0, 0) for s in self.strides] + [(0, 0), (0, 0)]
-        kernel = ops.pad(self.kernel, pads) if any(s == 2 for s in self.strides) else self.kernel
-        outputs = ops.conv_transpose(inputs, kernel, strides=self.strides, padding="same",
-                                     data_format=self.data_format)
+        outputs = self.convolve(inputs, self.kernel)
         if self.use_bias:
             outputs = ops.add(outputs, self.bias)
         return outputs
+
+    def convolve(self, inputs, kernel):
+        """The cropped transposed convolution with ``kernel`` (this layer's kernel's shape), no
+        bias; see :mod:`lsa_keras.layers.folding`."""
+        pads = [(0, 1) if s == 2 else (0, 0) for s in self.strides] + [(0, 0), (0, 0)]
+        kernel = ops.pad(kernel, pads) if any(s == 2 for s in self.strides) else kernel
+        return ops.conv_transpose(inputs, kernel, strides=self.strides, padding="same",
+                                  data_format=self.data_format)
 
     def compute_output_shape(self, input_shape):
         spatial = [None if n is None else n * s for n, s in zip(input_shape[1:4], self.strides)]

@@ -127,10 +127,15 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
                    architecture=name, dtype=dtype, **kwargs)
 
     def call(self, inputs, training=None):
+        return self.outputs_with(self.estimator, inputs, training=training)
+
+    def outputs_with(self, estimator, inputs, training=None):
+        """:meth:`call` with another estimator network in place of ``self.estimator`` (for
+        instance an inference copy of it, see :func:`lsa_keras.scoring.scorer`)."""
         noisy = inputs if self.noise is None else self.noise(inputs, training=training)
         code = self.encoder(noisy, training=training)
         reconstruction = self.decoder(code, training=training)
-        logits = self.estimator(ops.expand_dims(code, -1), training=training)
+        logits = estimator(ops.expand_dims(code, -1), training=training)
         return {"reconstruction": reconstruction, "code": code, "logits": logits}
 
     def joint_loss(self, x, outputs, sample_weight=None):

@@ -152,3 +152,52 @@ def test_sliced_cropping_gradient_is_zero_outside_the_crop():
     expected = np.zeros((1, 6, 6, 2), "float32")
     expected[:, 2:5, 2:5] = 3.0
     np.testing.assert_array_equal(tape.gradient(loss, x).numpy(), expected)
+
+
+def _with_moved_statistics(block, x):
+    """Build ``block`` and give every batch normalisation non-trivial weights and statistics."""
+    block(x, training=False)
+    rng = np.random.RandomState(3)
+    for layer in block._flatten_layers():
+        if isinstance(layer, keras.layers.BatchNormalization):
+            n = layer.gamma.shape[0]
+            layer.gamma.assign(rng.uniform(0.5, 1.5, n).astype("float32"))
+            layer.beta.assign(rng.uniform(-0.5, 0.5, n).astype("float32"))
+            layer.moving_mean.assign(rng.uniform(-0.3, 0.3, n).astype("float32"))
+            layer.moving_variance.assign(rng.uniform(0.2, 2.0, n).astype("float32"))
+    return block
+
+
+@pytest.mark.parametrize(
+    "block,x",
+    [
+        (DownBlock(8, 2), rand(2, 15, 15, 3)),
+        (UpBlock(8, 2), rand(2, 7, 7, 3)),
+        (UpBlock(8, (1, 2)), rand(2, 7, 7, 3)),
+        (ResidualBlock(3), rand(2, 9, 9, 3)),
+        (DownBlock(4, (2, 1, 1), rank=3), rand(2, 8, 6, 6, 2)),
+        (UpBlock(4, (1, 2, 2), rank=3), rand(2, 2, 4, 4, 2)),
+        (ResidualBlock(2, rank=3), rand(2, 2, 4, 4, 2)),
+    ],
+)
+def test_inference_folds_batch_norm_into_the_convolutions(block, x):
+    block = _with_moved_statistics(block, x)
+    folded = to_numpy(block(x, training=False))
+    block.fold_batch_norm = False
+    layer_by_layer = to_numpy(block(x, training=False))
+    np.testing.assert_allclose(folded, layer_by_layer, rtol=1e-5, atol=1e-5)
+    # The fold reads the live statistics: reset them and its output moves.
+    block.fold_batch_norm = True
+    for layer in block._flatten_layers():
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.moving_mean.assign(np.zeros(layer.moving_mean.shape, "float32"))
+            layer.moving_variance.assign(np.ones(layer.moving_variance.shape, "float32"))
+    assert np.abs(to_numpy(block(x, training=False)) - folded).max() > 1e-2
+
+
+def test_training_mode_does_not_fold():
+    block = _with_moved_statistics(DownBlock(4, 2), rand(4, 8, 8, 2))
+    y = to_numpy(block(rand(4, 8, 8, 2), training=True))
+    block.fold_batch_norm = False
+    np.testing.assert_allclose(to_numpy(block(rand(4, 8, 8, 2), training=True)), y,
+                               rtol=1e-4, atol=1e-4)
