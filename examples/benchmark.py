@@ -19,7 +19,6 @@ Train and score throughputs are medians of 3 timings, the peer's too (3 runs of 
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -222,8 +221,9 @@ def main(argv=None):
                 row["train_ratio"] = round(row["train_samples_per_s"] / ref["train_samples_per_s"], 2)
                 row["score_ratio"] = round(row["score_samples_per_s"] / ref["score_samples_per_s"], 2)
             rows.append(row)
-    machine = {"platform": platform.platform(), "processor": platform.processor(),
-               "cpus": os.cpu_count(), "python": platform.python_version()}
+    from lsa_keras.machine import describe
+
+    machine = describe()
     lines = ["| model | backend (runs) | dtype policy | batch | train samples/s | torch peer | ratio | "
              "score samples/s | torch peer | ratio | peak RSS MiB (peer) | train FLOP/s / matmul peak |"
              " train runs | whole-fit runs | score runs |",

@@ -11,8 +11,8 @@ from the last finished epoch.
 import argparse
 import json
 import os
-import platform
 
+from lsa_keras import machine
 from lsa_keras.atomic import write_atomically, write_text_atomically
 from lsa_keras.initializers import INITIALIZATIONS
 
@@ -101,14 +101,15 @@ def write_results(out, dataset, schedule, seed, class_results):
                 f"{previous.get('weight_seed')}); write to another --out folder."
             )
     per_class = previous.get("classes", {})
-    per_class.update({str(c): r for c, r in class_results.items()})
+    # Classes of one table may run on different machines: each names its processor.
+    processor = machine.describe()["processor"]
+    per_class.update({str(c): {"processor": processor, **r} for c, r in class_results.items()})
     per_class = dict(sorted(per_class.items(), key=lambda kv: int(kv[0])))
     results = {
         "dataset": dataset, "data": DATA_NOTES[dataset], "protocol_seed": 30101990,
         "classes": per_class, "schedule": schedule, "weight_seed": seed,
         "backend": keras.backend.backend(),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                    "python": platform.python_version(), "keras": keras.__version__},
+        "machine": {**machine.describe(), "keras": keras.__version__},
     }
     for key in ("auroc_llk", "auroc_rec", "auroc_ns"):
         results[f"mean_{key}"] = sum(r[key] for r in per_class.values()) / len(per_class)
@@ -125,7 +126,9 @@ def results_markdown(results):
         f"# {dataset}: one-class AUROC ({results['data']})", "",
         f"Schedule: {results['schedule']}; weight seed {results['weight_seed']}; backend "
         f"{results['backend']}; machine {results['machine']['platform']}, "
-        f"{results['machine']['cpus']} CPUs.", "",
+        f"{results['machine'].get('processor') or 'processor not recorded'}, "
+        f"{results['machine']['cpus']} CPUs (this run's; each class's processor is in "
+        f"results.json).", "",
         "| class | LLK | REC | NS | paper NS | NS - paper | best epoch | train s |",
         "|---|---|---|---|---|---|---|---|",
     ]

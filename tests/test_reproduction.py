@@ -46,6 +46,21 @@ def test_results_merge_across_invocations_and_refuse_another_schedule(tmp_path):
     assert json.loads((tmp_path / "results.json").read_text())["classes"].keys() == {"1", "3"}
 
 
+def test_results_name_the_processor_of_each_class(tmp_path, monkeypatch):
+    from lsa_keras import machine
+
+    real = machine.describe()
+    assert real["cpus"] >= 1 and isinstance(real["simd"], list)
+    for normal_class, name in ((1, "CPU one"), (2, "CPU two")):
+        monkeypatch.setattr(machine, "describe", lambda name=name: {**real, "processor": name})
+        results = reproduction.write_results(str(tmp_path), "mnist", {"epochs": 2}, 0,
+                                             {normal_class: fake_result(0.9)})
+    assert results["classes"]["1"]["processor"] == "CPU one"
+    assert results["classes"]["2"]["processor"] == "CPU two"
+    assert results["machine"]["processor"] == "CPU two"
+    assert "CPU two" in (tmp_path / "results.md").read_text()
+
+
 def test_reproduce_mnist_script_end_to_end(reproduced_mnist):
     out, cmd = reproduced_mnist["out"], reproduced_mnist["cmd"]
     results = json.loads((out / "results.json").read_text())
