@@ -13,7 +13,12 @@ step reaches (training = 3x the forward FLOPs).
 
     python examples/benchmark.py --models mnist --backends tensorflow --batch 256 --out runs/bench
 
-Train and score throughputs are medians of 3 timings, the peer's too (3 runs of its script).
+The run goes in rounds (``--rounds``, 3): each round runs the peer's script once, then each of
+our backends once, each in a fresh process that compiles and then times one training pass and
+one scoring pass. Throughputs are medians over rounds; ratios are medians of the per-round
+ratios, so that a machine whose speed drifts during the run biases them less
+(``results/benchmark-2026-12-01c/``: the peer's scoring moved by half between two runs 70
+minutes apart).
 """
 
 import argparse
@@ -146,12 +151,12 @@ def run_python(code, env=None):
     raise RuntimeError(f"benchmark subprocess failed:\n{out.stderr[-3000:]}")
 
 
-def run_backend(backend, model_name, batch, steps, dtype_policy="float32"):
+def run_backend(backend, model_name, batch, steps, dtype_policy="float32", repeats=1):
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
     code = (
         "import json, sys; sys.path.insert(0, %r); from benchmark import measure; "
-        "print('RESULT ' + json.dumps(measure(%r, %d, %d, dtype_policy=%r)))"
-        % (HERE, model_name, batch, steps, dtype_policy)
+        "print('RESULT ' + json.dumps(measure(%r, %d, %d, repeats=%d, dtype_policy=%r)))"
+        % (HERE, model_name, batch, steps, repeats, dtype_policy)
     )
     return run_python(code, env)
 
@@ -166,18 +171,35 @@ def run_tensorflow_counts(model_name):
     return run_python(code, env)
 
 
-def run_torch_reference(model_name, batch, steps, repeats=3):
-    """The peer's result, run ``repeats`` times like ours: median throughputs, every run
-    listed, and its peak resident memory (its own child process)."""
-    if not os.path.isfile(TORCH_REFERENCE):
-        return None
-    runs = [_run_torch_reference_once(model_name, batch, steps) for _ in range(repeats)]
-    out = dict(runs[-1])
+def combine_rounds(ours, peer):
+    """One row from per-round results, ours and the peer's (each a list, round by round).
+
+    Throughputs are medians over rounds with every round listed. The ratios to the peer are
+    medians of the per-round ratios, ours over the peer's of the same round: the two ran
+    minutes apart at most, so a machine whose speed drifts during the run (a shared host)
+    biases them less than a ratio of medians taken from separate blocks of runs would.
+    """
+    row = dict(ours[0])
     for key in ("train_samples_per_s", "score_samples_per_s"):
-        out[key.replace("samples_per_s", "runs")] = [r[key] for r in runs]
-        out[key] = statistics.median(r[key] for r in runs)
-    out["peak_rss_mib"] = max(r["peak_rss_mib"] for r in runs)
-    return out
+        runs = key.replace("samples_per_s", "runs")
+        row[runs] = [v for r in ours for v in r.get(runs, [r[key]])]
+        row[key] = round(statistics.median(r[key] for r in ours), 1)
+    row["fit_runs"] = [v for r in ours for v in r.get("fit_runs", [])]
+    row["peak_rss_mib"] = max(r["peak_rss_mib"] for r in ours)
+    if peer:
+        if len(peer) != len(ours):
+            raise ValueError(f"{len(ours)} rounds of ours but {len(peer)} of the peer's.")
+        ref = dict(peer[-1])
+        for key in ("train_samples_per_s", "score_samples_per_s"):
+            ref[key.replace("samples_per_s", "runs")] = [r[key] for r in peer]
+            ref[key] = statistics.median(r[key] for r in peer)
+            ratios = [o[key] / p[key] for o, p in zip(ours, peer)]
+            name = key.replace("_samples_per_s", "")
+            row[f"{name}_ratio_runs"] = [round(v, 2) for v in ratios]
+            row[f"{name}_ratio"] = round(statistics.median(ratios), 2)
+        ref["peak_rss_mib"] = max(r["peak_rss_mib"] for r in peer)
+        row["torch_reference"] = ref
+    return row
 
 
 def _run_torch_reference_once(model_name, batch, steps):
@@ -202,31 +224,37 @@ def main(argv=None):
     parser.add_argument("--dtype-policies", nargs="+", default=["float32"],
                         help="Keras dtype policies to time, e.g. float32 mixed_bfloat16 (the "
                              "peer always runs float32)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of one peer run and one run of each of ours")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
 
     rows, counts = [], {}
     for model_name in args.models:
         counts[model_name] = run_tensorflow_counts(model_name)
-        ref = run_torch_reference(model_name, args.batch, args.steps)
-        for backend, policy in [(b, p) for b in args.backends for p in args.dtype_policies]:
+        cases = [(b, p) for b in args.backends for p in args.dtype_policies]
+        peer, ours = [], {case: [] for case in cases}
+        # Round by round: the peer once, then each of ours once, so that every ratio compares
+        # runs made minutes apart.
+        for _ in range(args.rounds):
+            if os.path.isfile(TORCH_REFERENCE):
+                peer.append(_run_torch_reference_once(model_name, args.batch, args.steps))
+            for backend, policy in cases:
+                ours[(backend, policy)].append(
+                    run_backend(backend, model_name, args.batch, args.steps, policy))
+        for (backend, policy), runs in ours.items():
             row = {"model": model_name, "backend": backend, "dtype_policy": policy,
-                   "batch": args.batch,
-                   **run_backend(backend, model_name, args.batch, args.steps, policy)}
+                   "batch": args.batch, **combine_rounds(runs, peer)}
             flops = counts[model_name]["forward_flops_per_sample"]
             row["train_fraction_of_matmul_peak"] = round(
                 3 * flops * row["train_samples_per_s"] / (counts[model_name]["matmul_gflops"] * 1e9), 3)
-            if ref:
-                row["torch_reference"] = ref
-                row["train_ratio"] = round(row["train_samples_per_s"] / ref["train_samples_per_s"], 2)
-                row["score_ratio"] = round(row["score_samples_per_s"] / ref["score_samples_per_s"], 2)
             rows.append(row)
     from lsa_keras.machine import describe
 
     machine = describe()
     lines = ["| model | backend (runs) | dtype policy | batch | train samples/s | torch peer | ratio | "
              "score samples/s | torch peer | ratio | peak RSS MiB (peer) | train FLOP/s / matmul peak |"
-             " train runs | whole-fit runs | score runs |",
+             " train runs (peer; ratios) | whole-fit runs | score runs (peer; ratios) |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         ref = r.get("torch_reference", {})
@@ -236,9 +264,11 @@ def main(argv=None):
             f"{r['train_samples_per_s']} | {ref.get('train_samples_per_s', '-')} | {r.get('train_ratio', '-')} | "
             f"{r['score_samples_per_s']} | {ref.get('score_samples_per_s', '-')} | {r.get('score_ratio', '-')} | "
             f"{r['peak_rss_mib']} ({ref.get('peak_rss_mib', '-')}) | {r['train_fraction_of_matmul_peak']:.0%} | "
-            f"{', '.join(map(str, r['train_runs']))} (peer {', '.join(map(str, ref.get('train_runs', [])))}) | "
+            f"{', '.join(map(str, r['train_runs']))} (peer {', '.join(map(str, ref.get('train_runs', [])))}; "
+            f"{', '.join(map(str, r.get('train_ratio_runs', [])))}) | "
             f"{', '.join(map(str, r.get('fit_runs', [])))} | "
-            f"{', '.join(map(str, r['score_runs']))} (peer {', '.join(map(str, ref.get('score_runs', [])))}) |"
+            f"{', '.join(map(str, r['score_runs']))} (peer {', '.join(map(str, ref.get('score_runs', [])))}; "
+            f"{', '.join(map(str, r.get('score_ratio_runs', [])))}) |"
         )
     for name, c in counts.items():
         lines.append(f"\n{name}: {c['forward_flops_per_sample'] / 1e6:.1f} MFLOP forward per sample "
@@ -249,7 +279,8 @@ def main(argv=None):
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, "benchmark.json"), "w") as f:
-            json.dump({"rows": rows, "counts": counts, "machine": machine, "steps": args.steps},
+            json.dump({"rows": rows, "counts": counts, "machine": machine, "steps": args.steps,
+                       "rounds": args.rounds},
                       f, indent=2)
         with open(os.path.join(args.out, "benchmark.md"), "w") as f:
             f.write(f"Machine: {machine}\n\n{table}\n")

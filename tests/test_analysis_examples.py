@@ -80,3 +80,22 @@ def test_sharpness_nearest_distance_and_layout():
     grid, columns = samples.side_by_side(np.ones((3, 2, 2, 1)), np.zeros((3, 2, 2, 1)), 2)
     assert columns == 5 and grid.shape == (10, 2, 2, 1)
     assert grid[:, 0, 0, 0].tolist() == [1, 1, 0, 0, 0, 1, 0, 0, 0, 0]
+
+
+def test_benchmark_ratios_are_medians_of_per_round_ratios():
+    benchmark = _load("benchmark")
+    ours = [{"train_samples_per_s": t, "score_samples_per_s": s, "train_runs": [t],
+             "score_runs": [s], "fit_runs": [t - 1], "peak_rss_mib": m, "runs": "graph"}
+            for t, s, m in ((100.0, 400.0, 10), (60.0, 300.0, 12), (90.0, 500.0, 11))]
+    # The machine slowed down in round 2 for both: per-round ratios stay 2, 2, 1.5.
+    peer = [{"train_samples_per_s": t, "score_samples_per_s": s, "peak_rss_mib": 5}
+            for t, s in ((50.0, 200.0), (30.0, 100.0), (60.0, 250.0))]
+    row = benchmark.combine_rounds(ours, peer)
+    assert row["train_ratio_runs"] == [2.0, 2.0, 1.5] and row["train_ratio"] == 2.0
+    assert row["score_ratio_runs"] == [2.0, 3.0, 2.0] and row["score_ratio"] == 2.0
+    assert row["train_samples_per_s"] == 90.0 and row["train_runs"] == [100.0, 60.0, 90.0]
+    assert row["torch_reference"]["train_samples_per_s"] == 50.0
+    assert row["peak_rss_mib"] == 12 and row["fit_runs"] == [99.0, 59.0, 89.0]
+    assert "train_ratio" not in benchmark.combine_rounds(ours, [])
+    with pytest.raises(ValueError, match="rounds"):
+        benchmark.combine_rounds(ours, peer[:2])
