@@ -201,3 +201,34 @@ def test_training_mode_does_not_fold():
     block.fold_batch_norm = False
     np.testing.assert_allclose(to_numpy(block(rand(4, 8, 8, 2), training=True)), y,
                                rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("h,w", [(7, 7), (4, 6), (1, 3)])
+def test_subpixel_upsampling_equals_the_cropped_transposed_conv(h, w):
+    from lsa_keras.layers.folding import is_subpixel_upsampling, subpixel_upsampling
+
+    conv = keras.layers.Conv2DTranspose(5, 5, strides=2, padding="valid", use_bias=False)
+    crop = SlicedCropping2D(((2, 1), (2, 1)))
+    x = rand(2, h, w, 3)
+    expected = to_numpy(crop(conv(x)))
+    assert is_subpixel_upsampling(conv, [crop])
+    np.testing.assert_allclose(to_numpy(subpixel_upsampling(x, conv.kernel)), expected,
+                               rtol=1e-5, atol=1e-6)
+    other = keras.layers.Conv2DTranspose(5, 5, strides=(1, 2), padding="valid", use_bias=False)
+    assert not is_subpixel_upsampling(other, [SlicedCropping2D(((2, 2), (2, 1)))])
+    assert not is_subpixel_upsampling(conv, [SlicedCropping2D(((2, 2), (2, 1)))])
+
+
+def test_up_block_inference_takes_the_subpixel_path(monkeypatch):
+    from lsa_keras.layers import folding
+
+    calls = []
+    real = folding.subpixel_upsampling
+    monkeypatch.setattr(folding, "subpixel_upsampling",
+                        lambda x, k: calls.append(tuple(k.shape)) or real(x, k))
+    block = _with_moved_statistics(UpBlock(4, 2), rand(2, 5, 5, 3))
+    folded = to_numpy(block(rand(2, 5, 5, 3), training=False))
+    assert calls and set(calls) == {(5, 5, 4, 3)}
+    block.fold_batch_norm = False
+    np.testing.assert_allclose(folded, to_numpy(block(rand(2, 5, 5, 3), training=False)),
+                               rtol=1e-5, atol=1e-5)
