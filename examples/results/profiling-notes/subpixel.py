@@ -46,14 +46,8 @@ for (h, ci, co) in ((7, 64, 32), (14, 32, 16), (4, 256, 128), (8, 128, 64), (16,
             t = time.perf_counter(); f().numpy(); T[k].append(1000*(time.perf_counter()-t))
     print((h, ci, co), f"err {err:.1e} {err2:.1e}", {k: round(statistics.median(v), 1) for k, v in T.items()})
 print("---- forward+backward")
-IDXF = np.full((3, 3, 2, 2), 25, "int32")
-for a in range(2):
-    for b_ in range(2):
-        for th in range(3):
-            for tw in range(3):
-                i, j = IDX[a][th], IDX[b_][tw]
-                if i is not None and j is not None:
-                    IDXF[th, tw, a, b_] = i * 5 + j
+# The package's table (the same values the loop this script first used built).
+from lsa_keras.layers.folding import _SUBPIXEL_INDEX as IDXF
 def build_S(K):
     co, ci = K.shape[2], K.shape[3]
     flat = tf.concat([tf.reshape(K, (25, co, ci)), tf.zeros((1, co, ci))], 0)
