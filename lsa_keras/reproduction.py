@@ -102,7 +102,7 @@ def write_results(out, dataset, schedule, seed, class_results):
             )
     per_class = previous.get("classes", {})
     # Classes of one table may run on different machines: each names its processor.
-    processor = machine.describe()["processor"]
+    processor = machine.processor_label()
     per_class.update({str(c): {"processor": processor, **r} for c, r in class_results.items()})
     per_class = dict(sorted(per_class.items(), key=lambda kv: int(kv[0])))
     results = {
@@ -126,7 +126,7 @@ def results_markdown(results):
         f"# {dataset}: one-class AUROC ({results['data']})", "",
         f"Schedule: {results['schedule']}; weight seed {results['weight_seed']}; backend "
         f"{results['backend']}; machine {results['machine']['platform']}, "
-        f"{results['machine'].get('processor') or 'processor not recorded'}, "
+        f"{machine.processor_label(results['machine'])}, "
         f"{results['machine']['cpus']} CPUs (this run's; each class's processor is in "
         f"results.json).", "",
         "| class | LLK | REC | NS | paper NS | NS - paper | best epoch | train s |",

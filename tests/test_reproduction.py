@@ -50,15 +50,25 @@ def test_results_name_the_processor_of_each_class(tmp_path, monkeypatch):
     from lsa_keras import machine
 
     real = machine.describe()
-    assert real["cpus"] >= 1 and isinstance(real["simd"], list)
+    assert real["cpus"] >= 1 and isinstance(real["simd"], list) and isinstance(real["cpu_id"], str)
     for normal_class, name in ((1, "CPU one"), (2, "CPU two")):
-        monkeypatch.setattr(machine, "describe", lambda name=name: {**real, "processor": name})
+        monkeypatch.setattr(machine, "describe",
+                            lambda name=name: {**real, "processor": name, "cpu_id": ""})
         results = reproduction.write_results(str(tmp_path), "mnist", {"epochs": 2}, 0,
                                              {normal_class: fake_result(0.9)})
     assert results["classes"]["1"]["processor"] == "CPU one"
     assert results["classes"]["2"]["processor"] == "CPU two"
     assert results["machine"]["processor"] == "CPU two"
     assert "CPU two" in (tmp_path / "results.md").read_text()
+
+
+def test_processor_label_names_family_and_model():
+    from lsa_keras import machine
+
+    assert machine.processor_label({"processor": "AMD EPYC", "cpu_id": "family 25 model 17"}) == (
+        "AMD EPYC (family 25 model 17)")
+    assert machine.processor_label({"processor": "AMD EPYC", "cpu_id": ""}) == "AMD EPYC"
+    assert machine.processor_label({"processor": "", "cpu_id": ""}) == "processor not recorded"
 
 
 def test_reproduce_mnist_script_end_to_end(reproduced_mnist):
