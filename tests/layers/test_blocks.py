@@ -7,6 +7,7 @@ from lsa_keras.layers import (
     CausalConv3D, CroppedConv3DTranspose, DownBlock, ResidualBlock, SlicedCropping2D,
     TemporalDense, TorchDense, UpBlock,
 )
+from lsa_keras.layers.blocks import subsample
 from tests.helpers import assert_layer_round_trip, to_numpy
 
 pytestmark = pytest.mark.backend
@@ -36,8 +37,9 @@ def test_shapes_and_round_trip(block, x, shape):
     assert_layer_round_trip(block, x, training=False)
 
 
-@pytest.mark.parametrize("rank,x,strides", [(2, rand(2, 15, 15, 3), 2),
-                                             (3, rand(2, 8, 7, 7, 2), (1, 2, 2))])
+@pytest.mark.parametrize("rank,x,strides", [(2, rand(2, 15, 15, 3), 2), (2, rand(2, 14, 14, 3), 2),
+                                             (3, rand(2, 8, 7, 7, 2), (1, 2, 2)),
+                                             (3, rand(2, 8, 6, 6, 2), (2, 2, 2))])
 def test_down_block_shortcut_is_the_strided_1x1_conv(rank, x, strides):
     """The shortcut subsamples and then applies a 1x1 conv of stride 1 (TensorFlow's oneDNN
     1x1 conv of stride 2 corrupts the heap in training): the same function of the same
@@ -50,6 +52,21 @@ def test_down_block_shortcut_is_the_strided_1x1_conv(rank, x, strides):
     conv.kernel.assign(block.shortcut[0].kernel)
     np.testing.assert_allclose(to_numpy(block.shortcut[0](block._shortcut_input(x))),
                                to_numpy(conv(x)), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape,strides", [
+    ((3, 14, 14, 5), (2, 2)),  # even sizes: reshape and unit-stride slice
+    ((3, 7, 8, 5), (2, 2)),  # an odd size: strided slice
+    ((2, 4, 8, 6, 3), (1, 2, 2)),
+    ((2, 8, 8, 6, 3), (2, 2, 2)),
+    ((2, 8, 8, 3), (1, 1)),
+])
+def test_subsample_is_the_strided_slice(shape, strides):
+    x = rand(*shape)
+    want = x[(slice(None), *(slice(None, None, s) for s in strides), slice(None))]
+    got = to_numpy(subsample(keras.ops.convert_to_tensor(x), strides))
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
 
 
 def test_down_block_parameters_match_reference():
