@@ -19,8 +19,6 @@ _CONVS = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D) + _TRAN
 # Layers between a convolution and its batch normalisation that commute with a per-channel
 # affine map (they only select positions).
 _SELECTIONS = (keras.layers.Cropping1D, keras.layers.Cropping2D, keras.layers.Cropping3D)
-# Activations applied value by value, so they commute with an interleave of positions.
-_ELEMENTWISE = (keras.layers.LeakyReLU, keras.layers.ReLU)
 
 
 def can_fold(conv, bn):
@@ -49,20 +47,6 @@ def batch_norm_affine(bn):
     return scale, shift
 
 
-def folded_kernel(conv, bn, dtype):
-    """``(kernel, shift)``: ``conv``'s kernel scaled by ``bn``'s inference scale, in ``dtype``,
-    and ``bn``'s shift (``(channels,)``, float32)."""
-    scale, shift = batch_norm_affine(bn)
-    kernel = ops.cast(conv.kernel, "float32")
-    # Output channels: the last kernel axis of a convolution, the one before it of a
-    # transposed convolution.
-    if isinstance(conv, _TRANSPOSED):
-        kernel = kernel * ops.expand_dims(scale, -1)
-    else:
-        kernel = kernel * scale
-    return ops.cast(kernel, dtype), shift
-
-
 def folded_conv(conv, bn, inputs, subpixel=False):
     """``bn(conv(inputs), training=False)`` without its shift: ``(outputs, shift)``.
 
@@ -71,7 +55,15 @@ def folded_conv(conv, bn, inputs, subpixel=False):
     transposed convolution *and the crop after it* with :func:`subpixel_upsampling` (check
     :func:`is_subpixel_upsampling` first).
     """
-    kernel, shift = folded_kernel(conv, bn, inputs.dtype)
+    scale, shift = batch_norm_affine(bn)
+    kernel = ops.cast(conv.kernel, "float32")
+    # Output channels: the last kernel axis of a convolution, the one before it of a
+    # transposed convolution.
+    if isinstance(conv, _TRANSPOSED):
+        kernel = kernel * ops.expand_dims(scale, -1)
+    else:
+        kernel = kernel * scale
+    kernel = ops.cast(kernel, inputs.dtype)
     if subpixel:
         outputs = subpixel_upsampling(inputs, kernel)
     elif hasattr(conv, "convolve"):  # this package's convolutions say how they convolve
@@ -123,27 +115,19 @@ def is_subpixel_upsampling(conv, selections):
             and selections[0].data_format == "channels_last")
 
 
-def subpixel_upsampling(inputs, kernel, shift=None, activation=None):
+def subpixel_upsampling(inputs, kernel):
     """The upsampling of :func:`is_subpixel_upsampling` as one 3x3 convolution and an
     interleave: ``(b, h, w, ci) -> (b, 2h, 2w, co)`` for a transposed kernel ``(5, 5, co, ci)``.
 
     The same function up to rounding; 1.2-3x faster than the transposed convolution and its crop
     in inference on this project's CPUs (``examples/results/profiling-notes/subpixel.py``).
     Inference only: with gradients it was slower on CIFAR-10's deeper shapes.
-
-    ``shift`` ``(co,)`` and an elementwise ``activation``, if given, are applied to the result;
-    they are applied before the interleave, where TensorFlow fuses them into the convolution
-    (``examples/results/profiling-notes/subpixel_activation.py``).
     """
     co, ci = kernel.shape[2], kernel.shape[3]
     flat = ops.concatenate([ops.reshape(kernel, (25, co, ci)), ops.zeros((1, co, ci), kernel.dtype)], 0)
     taps = ops.take(flat, _SUBPIXEL_INDEX, axis=0)  # (3, 3, 2, 2, co, ci)
     subpixel = ops.reshape(ops.transpose(taps, (0, 1, 5, 2, 3, 4)), (3, 3, ci, 4 * co))
     y = ops.conv(inputs, subpixel, strides=1, padding="same")
-    if shift is not None:  # the output channels are (phase, phase, co), co fastest
-        y = y + ops.tile(ops.cast(shift, y.dtype), [4])
-    if activation is not None:
-        y = activation(y)
     b, h, w = ops.shape(y)[0], ops.shape(y)[1], ops.shape(y)[2]
     y = ops.reshape(y, (b, h, w, 2, 2, co))
     return ops.reshape(ops.transpose(y, (0, 1, 3, 2, 4, 5)), (b, 2 * h, 2 * w, co))
@@ -166,11 +150,6 @@ def folded_sequence(layers, inputs, call):
         if j < len(layers) and can_fold(layers[i], layers[j]):
             selections = layers[i + 1:j]
             subpixel = is_subpixel_upsampling(layers[i], selections)
-            if subpixel and j + 1 < len(layers) and isinstance(layers[j + 1], _ELEMENTWISE):
-                kernel, shift = folded_kernel(layers[i], layers[j], x.dtype)
-                x = subpixel_upsampling(x, kernel, shift, lambda y, a=layers[j + 1]: call(a, y))
-                shift, i = None, j + 2
-                continue
             x, shift = folded_conv(layers[i], layers[j], x, subpixel=subpixel)
             for selection in [] if subpixel else selections:
                 x = selection(x)
