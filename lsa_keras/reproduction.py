@@ -140,7 +140,7 @@ def results_markdown(results):
         )
     paper_mean = sum(paper[int(c)] for c in done) / len(done)
     lines.append(
-        f"| mean ({len(done)} classes) | {results['mean_auroc_llk']:.3f} | "
+        f"| mean ({len(done)} class{'' if len(done) == 1 else 'es'}) | {results['mean_auroc_llk']:.3f} | "
         f"{results['mean_auroc_rec']:.3f} | {results['mean_auroc_ns']:.3f} | {paper_mean:.3f} | "
         f"{results['mean_auroc_ns'] - paper_mean:+.3f} | | |"
     )

@@ -41,6 +41,7 @@ def test_results_merge_across_invocations_and_refuse_another_schedule(tmp_path):
     assert results["mean_auroc_ns"] == pytest.approx(0.8)
     md = (tmp_path / "results.md").read_text()
     assert "| 3 | 0.500 | 0.600 | 0.900 | 0.966 | -0.066 |" in md
+    assert "| mean (2 classes) |" in md
     with pytest.raises(ValueError, match="another schedule"):
         reproduction.write_results(str(tmp_path), "mnist", {"epochs": 3}, 0, {2: fake_result(0.5)})
     assert json.loads((tmp_path / "results.json").read_text())["classes"].keys() == {"1", "3"}
@@ -56,6 +57,8 @@ def test_results_name_the_processor_of_each_class(tmp_path, monkeypatch):
                             lambda name=name: {**real, "processor": name, "cpu_id": ""})
         results = reproduction.write_results(str(tmp_path), "mnist", {"epochs": 2}, 0,
                                              {normal_class: fake_result(0.9)})
+        if normal_class == 1:
+            assert "| mean (1 class) |" in (tmp_path / "results.md").read_text()
     assert results["classes"]["1"]["processor"] == "CPU one"
     assert results["classes"]["2"]["processor"] == "CPU two"
     assert results["machine"]["processor"] == "CPU two"
