@@ -139,8 +139,9 @@ def results_markdown(results):
             f"{r['seconds']:.0f} |"
         )
     paper_mean = sum(paper[int(c)] for c in done) / len(done)
+    classes = "1 class" if len(done) == 1 else f"{len(done)} classes"
     lines.append(
-        f"| mean ({len(done)} class{'' if len(done) == 1 else 'es'}) | {results['mean_auroc_llk']:.3f} | "
+        f"| mean ({classes}) | {results['mean_auroc_llk']:.3f} | "
         f"{results['mean_auroc_rec']:.3f} | {results['mean_auroc_ns']:.3f} | {paper_mean:.3f} | "
         f"{results['mean_auroc_ns'] - paper_mean:+.3f} | | |"
     )

@@ -155,10 +155,10 @@ def subsample(inputs, strides):
 
     Where each spatial size is a multiple of its stride, the subsampling is a reshape and a
     slice of unit strides: TensorFlow copies such a slice in contiguous runs, while a strided
-    slice goes element by element (3.8-5x slower forward and 1.3x with gradients at the MNIST
-    and CIFAR-10 shortcuts' shapes, ``examples/results/profiling-notes/subsample.py``). Other
-    sizes (the first position of each window, ``(n - 1) // s + 1`` of them) take the strided
-    slice.
+    slice goes element by element (2.5-5x slower forward and 1.2-1.3x with gradients at the
+    MNIST and CIFAR-10 shortcuts' shapes; 2% of a whole scoring batch,
+    ``examples/results/profiling-notes/subsample.py``). Other sizes (the first position of
+    each window, ``(n - 1) // s + 1`` of them) take the strided slice.
     """
     strides = tuple(int(s) for s in strides)
     if max(strides) == 1:
@@ -171,8 +171,7 @@ def subsample(inputs, strides):
     split = [d for n, s in zip(spatial[:-1], strides[:-1]) for d in (n // s, s)]
     x = keras.ops.reshape(inputs, (-1, *split, spatial[-1] // strides[-1], strides[-1] * channels))
     index = [slice(None)] + [i for _ in strides[:-1] for i in (slice(None), 0)]
-    x = x[tuple(index + [slice(None), slice(0, channels)])]
-    return x
+    return x[tuple(index + [slice(None), slice(0, channels)])]
 
 
 def _apply(layer, x, training):
