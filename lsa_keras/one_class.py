@@ -73,8 +73,10 @@ def run_one_class(architecture, data, normal_class, epochs, batch_size, learning
     Returns:
         ``(result, model)``: ``result`` has ``auroc_llk``, ``auroc_rec``, ``auroc_ns``,
         ``best_epoch``, ``best_val_loss``, ``epochs``, ``seconds`` (training, over all
-        sessions), ``n_train``, ``n_val`` and, with ``eval_every``, ``trace``; ``model`` has
-        the weights of the lowest validation loss.
+        sessions), ``n_train``, ``n_val``, ``history`` (the training and validation losses of
+        every epoch, so that other checkpoint rules can be studied after the checkpoints are
+        gone) and, with ``eval_every``, ``trace``; ``model`` has the weights of the lowest
+        validation loss.
     """
     import tempfile
 
@@ -111,6 +113,7 @@ def run_one_class(architecture, data, normal_class, epochs, batch_size, learning
         "best_epoch": state.get("best_epoch"), "best_val_loss": state.get("best_val_loss"),
         "epochs": state["epoch"], "seconds": state.get("seconds"), "n_train": len(x),
         "n_val": len(x_val), "batch_order": "seeded per epoch (lsa_keras.resumable.EpochOrder)",
+        "history": state.get("history", []),
     }
     if trace:
         out["trace"] = trace.trace

@@ -184,6 +184,7 @@ def main(dataset, argv, defaults):
         )
         if not args.no_save:
             save_model(model, data, c, os.path.join(args.out, "models", f"{dataset}-{c}.keras"))
-        print(json.dumps({k: v for k, v in result.items() if k != "trace"}), flush=True)
+        print(json.dumps({k: v for k, v in result.items() if k not in ("trace", "history")}),
+              flush=True)
         write_results(args.out, dataset, schedule, args.seed, {c: result})
     return 0

@@ -82,6 +82,8 @@ def test_reproduce_mnist_script_end_to_end(reproduced_mnist):
     assert (out / "models" / "mnist-2.keras").is_file()  # calibrated model kept for the zoo
     state = json.loads((out / "checkpoints" / "mnist-2" / "train_state.json").read_text())
     assert state["epoch"] == 2 and r["seconds"] == state["seconds"] > 0  # resumable
+    assert r["history"] == state["history"] and len(r["history"]) == 2  # outlives checkpoints
+    assert {"loss", "rec", "llk", "val_loss", "val_rec", "val_llk"} <= r["history"][0].keys()
     for key in ("auroc_llk", "auroc_rec", "auroc_ns"):
         assert 0.0 <= r[key] <= 1.0
     assert results["schedule"]["batch_size"] == 9 and results["data"] == "original MNIST IDX files"
