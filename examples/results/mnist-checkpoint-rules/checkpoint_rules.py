@@ -1,10 +1,10 @@
 """Which epoch would each checkpoint rule have kept, and what test AUROC does that epoch have?
 
 Reads, per class, the run's per-epoch validation losses (the ``history`` of ``results.json``
-since commit "results keep the per-epoch history"; for runs of earlier code, the run's
+since commit a15a4b9; for runs of earlier code, the run's
 ``checkpoints/<dataset>-C/train_state.json``, copied here as ``history-C.json`` so the
-analysis survives the checkpoints) and the test AUROC traced after every epoch (``results.json``, written by
-``reproduce_mnist.py --eval-every 1``). Every rule below looks at validation numbers only;
+analysis survives the checkpoints) and the test AUROC traced after every epoch
+(``results.json``, written by ``reproduce_mnist.py --eval-every 1``). Every rule below looks at validation numbers only;
 the test trace is read afterwards to say what the rule's choice scores. "oracle" (the best
 test NS) is listed as an upper bound, not a rule.
 
@@ -19,11 +19,10 @@ import numpy as np
 
 
 def moving_average(values, width):
-    values = np.asarray(values, dtype=float)
-    out = np.empty_like(values)
-    for i in range(len(values)):
-        out[i] = values[max(0, i - width + 1):i + 1].mean()
-    return out
+    """Mean of each value and the up to ``width - 1`` before it."""
+    sums = np.cumsum(np.concatenate([[0.0], values]))
+    lo = np.maximum(np.arange(1, len(values) + 1) - width, 0)
+    return (sums[1:] - sums[lo]) / (np.arange(1, len(values) + 1) - lo)
 
 
 def rules(history):
@@ -39,14 +38,14 @@ def rules(history):
     gap = [(h["val_rec"] - h["rec"]) / h["val_rec"] for h in history]
     within = [i for i in range(n) if gap[i] <= 0.05]
     return {
-        "lowest val loss while train REC is within 5% of val REC":
-            min(within, key=lambda i: val_loss[i]) + 1 if within else n,
         "lowest val loss (the recipe)": int(np.argmin(val_loss)) + 1,
         "lowest val loss, first 80 epochs": int(np.argmin(val_loss[:80])) + 1,
         "lowest val loss, 5-epoch moving average": int(np.argmin(moving_average(val_loss, 5))) + 1,
         "lowest val REC": int(np.argmin(val_rec)) + 1,
         "lowest val LLK": int(np.argmin(val_llk)) + 1,
         "last epoch": n,
+        "lowest val loss while train REC is within 5% of val REC":
+            min(within, key=lambda i: val_loss[i]) + 1 if within else n,
     }
 
 
