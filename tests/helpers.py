@@ -1,6 +1,7 @@
 """Helpers shared by the tests: a layer round trip, a tiny LSA, image and IDX files."""
 
 import gzip
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -12,6 +13,14 @@ import numpy as np
 from lsa_keras import LSA
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_example(name):
+    """The script ``examples/<name>.py`` as a module (its ``main`` is not run)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "examples", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def to_numpy(x):

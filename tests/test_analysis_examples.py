@@ -1,25 +1,15 @@
 """Helpers and argument checks of the analysis scripts in examples/ (their training runs are
 examples, not tests: tests/test_reproduction.py covers the one-class training they share)."""
 
-import importlib.util
 import json
-import os
 
 import numpy as np
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import load_example
 
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "examples", f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-lam = _load("lambda_reconstructions")
-ablation = _load("estimator_ablation")
+lam = load_example("lambda_reconstructions")
+ablation = load_example("estimator_ablation")
 
 
 def test_pairwise_distance_and_distinct_count_on_known_sets():
@@ -66,7 +56,7 @@ def test_ablation_table_means_over_finished_runs(tmp_path):
         ablation.main(["--out", str(tmp_path)])
 
 
-samples = _load("prior_samples")
+samples = load_example("prior_samples")
 
 
 def test_sharpness_nearest_distance_and_layout():
@@ -83,7 +73,7 @@ def test_sharpness_nearest_distance_and_layout():
 
 
 def test_benchmark_ratios_are_medians_of_per_round_ratios():
-    benchmark = _load("benchmark")
+    benchmark = load_example("benchmark")
     ours = [{"train_samples_per_s": t, "score_samples_per_s": s, "train_runs": [t],
              "score_runs": [s], "fit_runs": [t - 1], "peak_rss_mib": m, "runs": "graph"}
             for t, s, m in ((100.0, 400.0, 10), (60.0, 300.0, 12), (90.0, 500.0, 11))]

@@ -1,16 +1,11 @@
 """The Bayesian-network fits of examples/bayesian_network_orders.py (numpy only)."""
 
-import importlib.util
-import os
 
 import numpy as np
 
-from tests.helpers import ROOT
+from tests.helpers import load_example
 
-_spec = importlib.util.spec_from_file_location(
-    "bayesian_network_orders", os.path.join(ROOT, "examples", "bayesian_network_orders.py"))
-bn = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bn)
+bn = load_example("bayesian_network_orders")
 
 
 def test_complete_networks_fit_every_order_alike_and_banded_ones_do_not():

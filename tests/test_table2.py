@@ -1,16 +1,13 @@
 """examples/table2.py: supplement Table 2 assembled from reproduction results files."""
 
-import importlib.util
 import json
 import os
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import load_example
 
-_spec = importlib.util.spec_from_file_location("table2", os.path.join(ROOT, "examples", "table2.py"))
-table2 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(table2)
+table2 = load_example("table2")
 
 
 def _write(folder, payload):

@@ -1,0 +1,65 @@
+"""Pooling several runs of one recipe per class (lsa_keras.pooled_runs, examples/pool_runs.py)."""
+
+import json
+
+import pytest
+
+from lsa_keras import pooled_runs, reproduction
+from tests.helpers import load_example
+
+SCHEDULE = {"epochs": 2, "schedule": "constant"}
+
+
+def write_run(folder, seed, ns_by_class, schedule=SCHEDULE):
+    results = {c: {"auroc_llk": 0.5, "auroc_rec": 0.6, "auroc_ns": ns, "best_epoch": 1,
+                   "seconds": 1.0} for c, ns in ns_by_class.items()}
+    reproduction.write_results(str(folder), "mnist", schedule, seed, results)
+    return str(folder)
+
+
+def test_pool_gives_per_class_statistics_and_the_paper_value(tmp_path):
+    a = write_run(tmp_path / "a", 0, {8: 0.93, 2: 0.96})
+    b = write_run(tmp_path / "b", 1, {8: 0.95})
+    c = write_run(tmp_path / "c", 2, {8: 0.91})
+    pooled = pooled_runs.pool(pooled_runs.load_runs([a, b, c]))
+    eight = pooled["classes"][8]
+    assert list(pooled["classes"]) == [2, 8]
+    assert eight["n"] == 3 and [seed for _, seed, _ in eight["runs"]] == [0, 1, 2]
+    assert eight["mean"] == pytest.approx(0.93) and eight["median"] == pytest.approx(0.93)
+    assert (eight["min"], eight["max"], eight["paper"]) == (0.91, 0.95, 0.953)
+    assert "mean_of_means" not in pooled  # only 2 of 10 classes
+    table = pooled_runs.pooled_markdown(pooled)
+    assert "| 8 | 3 | 0.930, 0.950, 0.910 | 0.930 | 0.930 |" in table
+    assert "| -0.023 | no |" in table and "| 2 | 1 |" in table and "| +0.001 | yes |" in table
+
+
+def test_pool_means_over_all_ten_classes(tmp_path):
+    a = write_run(tmp_path / "a", 0, {c: 0.9 for c in range(10)})
+    b = write_run(tmp_path / "b", 1, {0: 1.0})
+    pooled = pooled_runs.pool(pooled_runs.load_runs([a, b]))
+    assert pooled["mean_of_means"] == pytest.approx(0.905)
+    assert pooled["mean_of_medians"] == pytest.approx(0.905)
+
+
+def test_pool_refuses_other_recipes_and_missing_results(tmp_path):
+    a = write_run(tmp_path / "a", 0, {8: 0.93})
+    b = write_run(tmp_path / "b", 0, {8: 0.95}, schedule={**SCHEDULE, "epochs": 3})
+    with pytest.raises(ValueError, match="schedule"):
+        pooled_runs.pool(pooled_runs.load_runs([a, b]))
+    with pytest.raises(FileNotFoundError, match="results.json"):
+        pooled_runs.load_runs([str(tmp_path / "missing")])
+    with pytest.raises(ValueError, match="no runs"):
+        pooled_runs.pool([])
+
+
+def test_pool_runs_script_writes_results_and_reports_bad_folders(tmp_path, capsys):
+    script = load_example("pool_runs")
+    a = write_run(tmp_path / "a", 0, {8: 0.93})
+    b = write_run(tmp_path / "b", 1, {8: 0.95})
+    assert script.main([a, b, "--out", str(tmp_path / "out")]) == 0
+    saved = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert saved["classes"]["8"]["n"] == 2 and saved["folders"] == [a, b]
+    assert "| 8 | 2 |" in (tmp_path / "out" / "results.md").read_text()
+    with pytest.raises(SystemExit):
+        script.main([a, str(tmp_path / "missing"), "--out", str(tmp_path / "out2")])
+    assert "results.json not found" in capsys.readouterr().err
