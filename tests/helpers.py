@@ -1,4 +1,5 @@
-"""Helpers shared by the tests: a layer round trip, a tiny LSA, image and IDX files."""
+"""Helpers shared by the tests: a layer round trip, a tiny LSA, image and IDX files, example
+scripts loaded as modules."""
 
 import gzip
 import importlib.util
