@@ -68,6 +68,29 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(runs):
         np.testing.assert_array_equal(a, b)
 
 
+def test_a_resumed_decaying_schedule_continues_where_it_stopped(tmp_path):
+    """The reproduction scripts' ``--schedule cosine``: a run stopped after epoch 1 resumes
+    its learning rate at the step it reached (the optimizer's iterations travel in the
+    checkpoint), not from the top of the schedule, and ends where an uninterrupted run does."""
+    from lsa_keras.one_class import learning_rate_schedule
+
+    def cosine_run(out, epochs):
+        # 40 images in batches of 20: 2 steps an epoch, decaying over 2 epochs.
+        schedule = learning_rate_schedule("cosine", 1e-3, 2, 2)
+        return train_resumable(tiny_lsa, mnist_like(40), mnist_like(8, 1), str(out), epochs, 20,
+                               schedule, SETTINGS, seed=3, verbose=0)
+
+    straight, _ = cosine_run(tmp_path / "straight", 2)
+    cosine_run(tmp_path / "resumed", 1)
+    keras.utils.set_random_seed(999)
+    resumed, _ = cosine_run(tmp_path / "resumed", 2)
+    for model in (straight, resumed):
+        assert int(to_numpy(model.optimizer.iterations)) == 4
+        assert float(to_numpy(model.optimizer.learning_rate)) == pytest.approx(1e-5)  # alpha 0.01
+    for a, b in zip(weights(straight), weights(resumed)):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_same_seed_same_scores_and_auroc(runs):
     """Two runs with one seed (one of them interrupted) score identically, twice over."""
     from lsa_keras import scoring
