@@ -2,7 +2,7 @@
 
     python examples/pool_runs.py examples/results/mnist examples/results/mnist-seeds/seed-1 \
         examples/results/mnist-seeds/seed-2 examples/results/mnist-checkpoint-rules \
-        --out examples/results/mnist-pooled
+        examples/results/mnist-reruns --out examples/results/mnist-pooled
 
 Each folder holds a ``results.json`` of ``examples/reproduce_mnist.py`` (or
 ``reproduce_cifar10.py``); runs of other schedules or data are refused. Writes
@@ -25,13 +25,12 @@ def main(argv=None):
         pooled = pool(load_runs(args.folders))
     except (FileNotFoundError, ValueError) as e:
         p.error(str(e))
-    title = f"# {pooled['dataset']}: {len(args.folders)} result folders pooled per class"
-    markdown = "\n".join([title, "", "Folders: " + ", ".join(f"`{f}`" for f in args.folders) + ".",
-                          "", pooled_markdown(pooled)])
+    lines = [f"# {pooled['dataset']}: {len(args.folders)} result folders pooled per class", "",
+             "Folders: " + ", ".join(f"`{f}`" for f in args.folders) + ".", "",
+             pooled_markdown(pooled)]
     payload = {**pooled, "folders": args.folders,
                "classes": {str(c): s for c, s in pooled["classes"].items()}}
-    write_report(args.out, payload, markdown.splitlines())
-    print(markdown)
+    print(write_report(args.out, payload, lines))
     return 0
 
 

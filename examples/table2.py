@@ -11,7 +11,6 @@ many of the 10 classes a mean covers; which data a row comes from).
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -30,11 +29,12 @@ TERMS = ("llk", "rec", "ns")
 
 
 def _read(folder):
-    path = os.path.join(folder, "results.json")
-    if not os.path.isfile(path):
-        raise SystemExit(f"no results.json in {folder}: run the reproduction script first.")
-    with open(path) as f:
-        return json.load(f)
+    from lsa_keras.reproduction import read_results
+
+    try:
+        return read_results(folder)
+    except FileNotFoundError as e:
+        raise SystemExit(str(e)) from None
 
 
 def per_class_row(results, folder):

@@ -8,28 +8,18 @@ therefore says as much about the run as about the recipe; this module pools the
 per seed or per repeat) into per-class statistics, refusing to mix recipes or data.
 """
 
-import json
-import os
 import statistics
 
-from lsa_keras.reproduction import PAPER_NS
+from lsa_keras.reproduction import PAPER_NS, read_results
 
 # What must agree between pooled runs; the weight seed may differ (that is the point).
 SAME = ("dataset", "data", "protocol_seed", "schedule")
 
 
 def load_runs(folders):
-    """``[(folder, results)]`` of each folder's ``results.json``; a clear error for a folder
-    without one."""
-    runs = []
-    for folder in folders:
-        path = os.path.join(folder, "results.json")
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"{path} not found: pass folders written by "
-                                    "examples/reproduce_mnist.py or reproduce_cifar10.py.")
-        with open(path) as f:
-            runs.append((folder, json.load(f)))
-    return runs
+    """``[(folder, results)]`` of each folder's ``results.json``
+    (:func:`lsa_keras.reproduction.read_results`)."""
+    return [(folder, read_results(folder)) for folder in folders]
 
 
 def pool(runs):

@@ -68,6 +68,17 @@ def schedule_of(args):
     return schedule
 
 
+def read_results(folder):
+    """The ``results.json`` of a results folder, or a ``FileNotFoundError`` that says how to
+    make one."""
+    path = os.path.join(folder, "results.json")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no results.json in {folder}: run the reproduction script "
+                                "(examples/reproduce_mnist.py or reproduce_cifar10.py) first.")
+    with open(path) as f:
+        return json.load(f)
+
+
 def write_report(out, payload, lines):
     """Write ``out/results.json`` (``payload``) and ``out/results.md`` (``lines`` joined),
     each atomically, creating ``out``; returns the markdown. The analysis scripts in

@@ -46,7 +46,7 @@ def test_pool_refuses_other_recipes_and_missing_results(tmp_path):
     b = write_run(tmp_path / "b", 0, {8: 0.95}, schedule={**SCHEDULE, "epochs": 3})
     with pytest.raises(ValueError, match="schedule"):
         pooled_runs.pool(pooled_runs.load_runs([a, b]))
-    with pytest.raises(FileNotFoundError, match="results.json"):
+    with pytest.raises(FileNotFoundError, match="no results.json"):
         pooled_runs.load_runs([str(tmp_path / "missing")])
     with pytest.raises(ValueError, match="no runs"):
         pooled_runs.pool([])
@@ -62,4 +62,4 @@ def test_pool_runs_script_writes_results_and_reports_bad_folders(tmp_path, capsy
     assert "| 8 | 2 |" in (tmp_path / "out" / "results.md").read_text()
     with pytest.raises(SystemExit):
         script.main([a, str(tmp_path / "missing"), "--out", str(tmp_path / "out2")])
-    assert "results.json not found" in capsys.readouterr().err
+    assert "no results.json in" in capsys.readouterr().err
