@@ -68,6 +68,20 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(runs):
         np.testing.assert_array_equal(a, b)
 
 
+def test_tracing_the_test_auroc_does_not_change_training(runs, tmp_path):
+    """``--eval-every`` scores the test set between epochs (analysis only): a run with it ends
+    with the weights of a run without, so traced and untraced runs belong to one table."""
+    from lsa_keras.one_class import TestAurocTrace
+
+    split = {"x_val": mnist_like(8, 1), "x_test": mnist_like(12, 5),
+             "novel_test": np.array([0, 1] * 6)}
+    trace = TestAurocTrace(split, every=1)
+    traced, _ = run(tmp_path / "traced", 2, callbacks=[trace])
+    assert [t["epoch"] for t in trace.trace] == [1, 2]
+    for a, b in zip(runs["straight_weights"], weights(traced)):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_a_resumed_decaying_schedule_continues_where_it_stopped(tmp_path):
     """The reproduction scripts' ``--schedule cosine``: a run stopped after epoch 1 resumes
     its learning rate at the step it reached (the optimizer's iterations travel in the
