@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 DEMO := runs/demo
 demo: $(STAMP)
 	$(VENV)/bin/lsa-keras train --dataset mnist-sample --normal-class 0 --epochs 30 \
-		--batch-size 64 --learning-rate 1e-3 --out $(DEMO)
+		--batch-size 64 --learning-rate 1e-3 --schedule constant --out $(DEMO)
 	$(VENV)/bin/lsa-keras evaluate $(DEMO)/model --dataset mnist-sample --normal-class 0 \
 		--out $(DEMO)/eval
 

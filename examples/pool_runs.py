@@ -1,6 +1,6 @@
 """Pool several runs of one recipe into per-class statistics (mean, median, spread).
 
-    python examples/pool_runs.py examples/results/mnist examples/results/mnist-seeds/seed-1 \
+    python examples/pool_runs.py examples/results/mnist-constant examples/results/mnist-seeds/seed-1 \
         examples/results/mnist-seeds/seed-2 examples/results/mnist-checkpoint-rules \
         examples/results/mnist-reruns --out examples/results/mnist-pooled
 

@@ -39,6 +39,8 @@ def evaluate(model, split, batch_size=500):
 
 
 def learning_rate_schedule(kind, lr, epochs, steps_per_epoch):
+    """Adam's learning rate: ``lr`` itself (``"constant"``), or Keras' ``CosineDecay`` from
+    ``lr`` to 1% of it over ``epochs * steps_per_epoch`` steps (``"cosine"``)."""
     if kind == "constant":
         return lr
     if kind == "cosine":

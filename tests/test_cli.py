@@ -7,9 +7,11 @@ import signal
 import subprocess
 import time
 
+import keras
 import numpy as np
 import pytest
 
+from lsa_keras import zoo
 from lsa_keras.cli import main
 from lsa_keras.datasets import load_mnist_sample
 from lsa_keras.resumable import checkpoint_path
@@ -24,8 +26,6 @@ def png_size(path):
 
 
 def saved_weights(path):
-    import keras
-
     model = keras.saving.load_model(str(path))
     return [keras.ops.convert_to_numpy(w) for w in model.weights]
 
@@ -78,6 +78,23 @@ def test_train_writes_a_model_folder(trained):
     meta = json.loads((trained / "metadata.json").read_text())
     assert set(meta["metrics"]) == {"auroc_llk", "auroc_rec", "auroc_ns"}
     assert meta["schedule"]["epochs"] == 2
+    assert meta["schedule"]["schedule"] == zoo.recipe("mnist")["schedule"]["schedule"]
+
+
+def test_train_follows_the_schedule_it_records(trained, tmp_path):
+    # The optimiser of the checkpoint is what trained: its learning rate must be the recorded
+    # schedule, decaying over the run's epochs, not a constant with a label saying otherwise.
+    checkpoint = keras.saving.load_model(checkpoint_path(str(trained.parent)), compile=True)
+    rate = checkpoint.optimizer.get_config()["learning_rate"]
+    if zoo.recipe("mnist")["schedule"]["schedule"] == "cosine":
+        assert rate["class_name"] == "CosineDecay"
+        assert rate["config"]["decay_steps"] == 2 * 10  # 2 epochs of 10 batches of 50
+    ok(lsa_keras_cmd("train", "--dataset", "mnist-sample", "--normal-class", "0", "--epochs", "1",
+                     "--batch-size", "250", "--schedule", "constant", "--out", tmp_path / "c"))
+    meta = json.loads((tmp_path / "c" / "model" / "metadata.json").read_text())
+    assert meta["schedule"]["schedule"] == "constant"
+    constant = keras.saving.load_model(checkpoint_path(str(tmp_path / "c")), compile=True)
+    assert isinstance(constant.optimizer.get_config()["learning_rate"], float)
 
 
 def test_evaluate_writes_table_and_pngs(trained, tmp_path):

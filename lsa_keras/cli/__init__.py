@@ -59,6 +59,9 @@ def build_parser():
     t.add_argument("--epochs", type=int, default=None, help="default: the zoo recipe's")
     t.add_argument("--batch-size", type=int, default=None, help="default: the zoo recipe's")
     t.add_argument("--learning-rate", type=float, default=None, help="default: the zoo recipe's")
+    t.add_argument("--schedule", choices=["constant", "cosine"], default=None,
+                   help="learning rate: constant, or cosine decay to 1%% of it over the epochs; "
+                        "default: the zoo recipe's")
     t.add_argument("--architecture", choices=["mnist", "cifar10"], default=None,
                    help="network for --dataset folder (images are resized to 28x28 gray or "
                         "32x32 RGB); default mnist")

@@ -41,6 +41,7 @@ def train(args):
     import keras
 
     from lsa_keras import LSA, zoo
+    from lsa_keras.one_class import learning_rate_schedule
     from lsa_keras.resumable import train_resumable
 
     for flag in ("epochs", "batch_size", "learning_rate"):
@@ -57,21 +58,28 @@ def train(args):
     recipe = zoo.recipe("cifar10" if architecture == "cifar10" else "mnist")
     schedule = dict(recipe["schedule"])
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
-                       ("learning_rate", args.learning_rate)):
+                       ("learning_rate", args.learning_rate), ("schedule", args.schedule)):
         if value is not None:
             schedule[key] = value
     settings = {"dataset": args.dataset, "normal_class": args.normal_class,
                 "data_dir": os.path.abspath(args.data_dir) if args.data_dir else None,
                 "architecture": architecture, "seed": args.seed, **schedule}
+    if schedule["schedule"] != "constant":
+        settings["epochs_of_schedule"] = schedule["epochs"]  # a decaying rate cannot be extended
     x, x_val = data["x_train"], data["x_val"]  # uint8; converted once by train_resumable
+    rate = {"constant": "constant", "cosine": "cosine-decayed to 1% over the epochs"}
     print(f"lsa-keras train: {args.dataset} ({data['note']}), normal class {args.normal_class}: "
           f"{len(x)} training / {len(x_val)} validation images; {schedule['epochs']} epochs, batch "
-          f"{schedule['batch_size']}, Adam lr {schedule['learning_rate']}; backend "
-          f"{keras.backend.backend()}; checkpoints in {args.out}", flush=True)
+          f"{schedule['batch_size']}, Adam lr {schedule['learning_rate']} "
+          f"({rate[schedule['schedule']]}); backend {keras.backend.backend()}; checkpoints in "
+          f"{args.out}", flush=True)
     start = time.time()
+    steps = -(-len(x) // schedule["batch_size"])
+    learning_rate = learning_rate_schedule(schedule["schedule"], schedule["learning_rate"],
+                                           schedule["epochs"], steps)
     model, state = train_resumable(
         lambda: LSA.from_architecture(architecture), x, x_val, args.out, schedule["epochs"],
-        schedule["batch_size"], schedule["learning_rate"], settings, seed=args.seed)
+        schedule["batch_size"], learning_rate, settings, seed=args.seed)
     model.calibrate(x_val)
     metadata = {"name": os.path.basename(os.path.abspath(args.out)), "dataset": args.dataset,
                 "normal_class": args.normal_class, "data": data["note"], "schedule": schedule,

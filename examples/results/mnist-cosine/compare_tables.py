@@ -1,4 +1,4 @@
-"""The cosine table here against the constant-rate table (``../mnist/``), by the rule in this
+"""The cosine table here against the constant-rate table (``../mnist-constant/``), by the rule in this
 folder's README: on the classes both have, each table's mean NS and its classes more than 0.01
 below the paper (unrounded); with all ten classes, whether the cosine table replaces the other.
 
@@ -11,7 +11,7 @@ from lsa_keras.reproduction import PAPER_NS, read_results
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 cosine = read_results(HERE)["classes"]
-constant = read_results(os.path.join(HERE, "..", "mnist"))["classes"]
+constant = read_results(os.path.join(HERE, "..", "mnist-constant"))["classes"]
 paper = PAPER_NS["mnist"]
 common = sorted(set(cosine) & set(constant), key=int)
 
