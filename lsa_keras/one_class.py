@@ -48,6 +48,15 @@ def learning_rate_schedule(kind, lr, epochs, steps_per_epoch):
     raise ValueError(f"unknown learning-rate schedule {kind!r}; use 'constant' or 'cosine'.")
 
 
+def run_learning_rate(kind, lr, epochs, n_train, batch_size):
+    """``(learning_rate, settings)`` for :func:`lsa_keras.resumable.train_resumable`: the
+    schedule over ``epochs`` of ``n_train`` images in batches of ``batch_size``, and the
+    settings entries that pin it (a decaying rate cannot be extended by more epochs)."""
+    steps = math.ceil(n_train / batch_size)
+    settings = {} if kind == "constant" else {"epochs_of_schedule": epochs}
+    return learning_rate_schedule(kind, lr, epochs, steps), settings
+
+
 def run_one_class(architecture, data, normal_class, epochs, batch_size, learning_rate,
                   schedule="constant", seed=0, eval_every=0, verbose=2, checkpoint_dir=None,
                   lam=None, estimator_units=None, initialization="torch"):
@@ -87,12 +96,10 @@ def run_one_class(architecture, data, normal_class, epochs, batch_size, learning
     (x_train, y_train), (x_test, y_test) = data
     split = one_class_split(x_train, y_train, x_test, y_test, normal_class)
     x, x_val = split["x_train"], split["x_val"]  # uint8; train_resumable converts them once
-    steps = math.ceil(len(x) / batch_size)
+    rate, pinned = run_learning_rate(schedule, learning_rate, epochs, len(x), batch_size)
     settings = {"architecture": architecture, "normal_class": int(normal_class),
                 "n_train": len(x), "batch_size": batch_size, "learning_rate": learning_rate,
-                "schedule": schedule, "seed": seed}
-    if schedule != "constant":
-        settings["epochs_of_schedule"] = epochs  # a decaying schedule cannot be extended
+                "schedule": schedule, "seed": seed, **pinned}
     # Recorded only when set, so checkpoints of default models keep their settings.
     if lam is not None:
         settings["lam"] = float(lam)
@@ -107,7 +114,7 @@ def run_one_class(architecture, data, normal_class, epochs, batch_size, learning
             lambda: LSA.from_architecture(architecture, lam=lam, estimator_units=estimator_units,
                                           initialization=initialization),
             x, x_val, checkpoint_dir or tmp,
-            epochs, batch_size, learning_rate_schedule(schedule, learning_rate, epochs, steps),
+            epochs, batch_size, rate,
             settings, seed=seed, verbose=verbose, callbacks=[trace] if trace else None)
     result = evaluate(model, split)
     out = {

@@ -41,7 +41,7 @@ def train(args):
     import keras
 
     from lsa_keras import LSA, zoo
-    from lsa_keras.one_class import learning_rate_schedule
+    from lsa_keras.one_class import run_learning_rate
     from lsa_keras.resumable import train_resumable
 
     for flag in ("epochs", "batch_size", "learning_rate"):
@@ -64,8 +64,10 @@ def train(args):
     settings = {"dataset": args.dataset, "normal_class": args.normal_class,
                 "data_dir": os.path.abspath(args.data_dir) if args.data_dir else None,
                 "architecture": architecture, "seed": args.seed, **schedule}
-    if schedule["schedule"] != "constant":
-        settings["epochs_of_schedule"] = schedule["epochs"]  # a decaying rate cannot be extended
+    learning_rate, pinned = run_learning_rate(schedule["schedule"], schedule["learning_rate"],
+                                              schedule["epochs"], len(data["x_train"]),
+                                              schedule["batch_size"])
+    settings.update(pinned)
     x, x_val = data["x_train"], data["x_val"]  # uint8; converted once by train_resumable
     rate = {"constant": "constant", "cosine": "cosine-decayed to 1% over the epochs"}
     print(f"lsa-keras train: {args.dataset} ({data['note']}), normal class {args.normal_class}: "
@@ -74,9 +76,6 @@ def train(args):
           f"({rate[schedule['schedule']]}); backend {keras.backend.backend()}; checkpoints in "
           f"{args.out}", flush=True)
     start = time.time()
-    steps = -(-len(x) // schedule["batch_size"])
-    learning_rate = learning_rate_schedule(schedule["schedule"], schedule["learning_rate"],
-                                           schedule["epochs"], steps)
     model, state = train_resumable(
         lambda: LSA.from_architecture(architecture), x, x_val, args.out, schedule["epochs"],
         schedule["batch_size"], learning_rate, settings, seed=args.seed)
