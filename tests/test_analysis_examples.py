@@ -89,3 +89,28 @@ def test_benchmark_ratios_are_medians_of_per_round_ratios():
     assert "train_ratio" not in benchmark.combine_rounds(ours, [])
     with pytest.raises(ValueError, match="rounds"):
         benchmark.combine_rounds(ours, peer[:2])
+
+
+def test_table_comparison_counts_classes_below_the_paper_and_applies_the_mean_rule():
+    compare = load_example("compare_tables").compare
+    paper = [0.9] * 10
+    # Baseline: mean .85, classes 0-4 more than 0.01 below the paper (.80 < .89).
+    base = {str(c): {"auroc_ns": 0.80 if c < 5 else 0.90} for c in range(10)}
+    cand = {str(c): {"auroc_ns": 0.80 if c < 5 else 0.91} for c in range(10)}  # mean .855
+    common, summary, verdict = compare(cand, base, paper)
+    assert common == [str(c) for c in range(10)] and verdict is True
+    assert summary["candidate"][0] == pytest.approx(0.855)
+    assert summary["baseline"][1] == ["0", "1", "2", "3", "4"]
+    # A higher mean with one more class outside the tolerance does not replace.
+    worse = dict(cand, **{"9": {"auroc_ns": 0.885}, "8": {"auroc_ns": 0.95}})
+    assert compare(worse, base, paper)[2] is False
+    # "above" against "at least" an equal mean, and the baseline rounded as the rule quoted it.
+    assert compare(base, base, paper)[2] is False
+    assert compare(base, base, paper, mean_rule="at-least")[2] is True
+    nudged = dict(base, **{"9": {"auroc_ns": 0.9004}})  # baseline mean .85004 rounds to .850
+    assert compare(base, nudged, paper, mean_rule="at-least")[2] is False
+    assert compare(base, nudged, paper, mean_rule="at-least", digits=3)[2] is True
+    # Until the tables share ten classes there is no verdict; no shared class is an error.
+    assert compare({"0": cand["0"]}, base, paper)[2] is None
+    with pytest.raises(ValueError, match="no class in common"):
+        compare({"0": cand["0"]}, {"1": base["1"]}, paper)
