@@ -8,7 +8,10 @@ therefore says as much about the run as about the recipe; this module pools the
 per seed or per repeat) into per-class statistics, refusing to mix recipes or data.
 """
 
+import math
 import statistics
+
+import numpy as np
 
 from lsa_keras.reproduction import PAPER_NS, read_results
 
@@ -73,3 +76,70 @@ def pooled_markdown(pooled, tolerance=0.01):
         lines += ["", f"Mean over the classes of the per-class mean NS {pooled['mean_of_means']:.3f}, "
                       f"of the per-class median {pooled['mean_of_medians']:.3f}."]
     return "\n".join(lines) + "\n"
+
+
+def log_error_spread(groups):
+    """Run-to-run spread of one class under one recipe, pooled over classes and recipes.
+
+    The spread is measured on ``log(1 - NS AUROC)``: on MNIST the runs of an easy class
+    (AUROC ~.999) differ by ~0.001 and those of a hard one (~.95) by ~0.02, about the same
+    ratio of their errors. ``groups`` are :func:`pool` results, one per recipe; every class
+    with two runs or more contributes its deviations from its own mean. Returns
+    ``(standard deviation, degrees of freedom)``; ``ValueError`` if no class has two runs.
+    """
+    squares, dof = 0.0, 0
+    for pooled in groups:
+        for stats in pooled["classes"].values():
+            logs = [math.log1p(-ns) for _, _, ns in stats["runs"]]
+            if len(logs) > 1:
+                centre = statistics.fmean(logs)
+                squares += sum((v - centre) ** 2 for v in logs)
+                dof += len(logs) - 1
+    if dof == 0:
+        raise ValueError("the spread needs a class with two runs or more in one group.")
+    return math.sqrt(squares / dof), dof
+
+
+def pass_probability(expected, paper, spread, mean_target, tolerance=0.01, draws=200_000, seed=0):
+    """Chance that a table of one run per class meets a reproduction criterion.
+
+    The criterion is issue 3's: the mean NS AUROC over the classes is at least
+    ``mean_target`` and no class is more than ``tolerance`` below its ``paper`` value. Each
+    class's run is drawn with ``log(1 - AUROC)`` normal around ``log(1 - expected)`` with
+    standard deviation ``spread`` (:func:`log_error_spread`), independently per class.
+
+    Args:
+        expected: ``(k,)`` the recipe's typical AUROC per class (for instance its mean over runs).
+        paper: ``(k,)`` the paper's AUROC per class.
+    Returns the fraction of ``draws`` simulated tables that pass (Monte Carlo, seeded).
+    """
+    expected, paper = np.asarray(expected, "float64"), np.asarray(paper, "float64")
+    if expected.shape != paper.shape or expected.ndim != 1:
+        raise ValueError(f"expected {expected.shape} and paper {paper.shape} must be equal 1-D shapes.")
+    if not ((expected > 0) & (expected < 1)).all() or spread < 0:
+        raise ValueError("expected AUROCs must lie strictly between 0 and 1 and spread be >= 0.")
+    noise = np.random.default_rng(seed).standard_normal((int(draws), expected.size))
+    tables = -np.expm1(np.log1p(-expected) + spread * noise)
+    passed = (tables.mean(axis=1) >= mean_target) & (tables >= paper - tolerance).all(axis=1)
+    return float(passed.mean())
+
+
+def error_scale_for(probability, paper, spread, mean_target, tolerance=0.01, **kwargs):
+    """The factor ``f`` by which a recipe's errors ``1 - AUROC`` must be the paper's, on every
+    class alike, for :func:`pass_probability` to reach ``probability`` (bisection; ``f < 1``
+    means better than the paper)."""
+    paper = np.asarray(paper, "float64")
+
+    def chance(scale):
+        return pass_probability(1 - scale * (1 - paper), paper, spread, mean_target, tolerance, **kwargs)
+
+    # The chance falls as the errors grow; errors stay below 1 (an AUROC above 0).
+    lo, hi = 1e-4, 0.999 / float(np.max(1 - paper))
+    if chance(hi) >= probability:
+        return hi
+    if chance(lo) < probability:
+        raise ValueError(f"no error scale reaches a pass probability of {probability}.")
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if chance(mid) >= probability else (lo, mid)
+    return lo
