@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DATA_DIR ?= $(wildcard $(abspath ../shared/datasets))
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test test-tensorflow test-backends clean
+.PHONY: demo test test-tensorflow test-backends test-slow clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,12 @@ test-tensorflow: $(STAMP)
 	LSA_KERAS_DATA_DIR=$${LSA_KERAS_DATA_DIR:-$(DATA_DIR)} KERAS_BACKEND=tensorflow $(PY) -m pytest -q $(PARALLEL) $(DURATIONS)
 
 test-backends: $(STAMP)
-	KERAS_BACKEND=jax $(PY) -m pytest -q -m backend $(PARALLEL) $(DURATIONS)
-	KERAS_BACKEND=torch $(PY) -m pytest -q -m backend $(DURATIONS)
+	KERAS_BACKEND=jax $(PY) -m pytest -q -m "backend and not slow" $(PARALLEL) $(DURATIONS)
+	KERAS_BACKEND=torch $(PY) -m pytest -q -m "backend and not slow" $(DURATIONS)
+
+# Tests marked slow (minutes each; the default run covers the same code on smaller shapes).
+test-slow: $(STAMP)
+	KERAS_BACKEND=tensorflow $(PY) -m pytest -q -m slow $(DURATIONS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

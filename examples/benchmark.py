@@ -9,7 +9,8 @@ backend, and records that subprocess's peak resident memory. It then runs
 run and prints our throughput as a ratio to it. It also counts the forward FLOPs per sample
 of the matmuls and convolutions the TensorFlow graph executes, measures this machine's
 float32 matmul throughput (2048^3, TensorFlow), and reports what fraction of it a training
-step reaches (training = 3x the forward FLOPs).
+step and the scorer reach (training = 3x the forward FLOPs), and the ceiling those FLOPs put
+on each throughput and ratio (:func:`ceilings`).
 
     python examples/benchmark.py --models mnist --backends tensorflow --batch 256 --out runs/bench
 
@@ -214,6 +215,22 @@ def combine_rounds(ours, peer):
     return row
 
 
+def ceilings(counts, peer=None):
+    """What the counted FLOPs allow on this machine: throughput if every matmul and
+    convolution FLOP ran at the measured 2048^3 matmul rate, ``{"train", "score"}``
+    samples/s (training = 3x the forward FLOPs), and, given the peer's row, those ceilings as
+    ratios to the peer's median throughput (``"train_ratio"``, ``"score_ratio"``). A target
+    ratio above its ceiling cannot be met with these FLOPs on this machine: the kernels would
+    have to beat the matmul peak, or the work would have to shrink."""
+    peak = counts["matmul_gflops"] * 1e9
+    out = {"train": round(peak / (3 * counts["forward_flops_per_sample"]), 1),
+           "score": round(peak / counts["scoring_flops_per_sample"], 1)}
+    if peer:
+        for key in ("train", "score"):
+            out[f"{key}_ratio"] = round(out[key] / peer[f"{key}_samples_per_s"], 2)
+    return out
+
+
 def _run_torch_reference_once(model_name, batch, steps):
     code = (
         "import json, resource, subprocess, sys; "
@@ -225,6 +242,12 @@ def _run_torch_reference_once(model_name, batch, steps):
         "print('RESULT ' + json.dumps(r))" % (TORCH_REFERENCE, model_name, batch, steps)
     )
     return run_python(code)
+
+
+def _ceiling_cell(c):
+    def one(key):
+        return f"{c[key]}" + (f" ({c[key + '_ratio']}x)" if key + "_ratio" in c else "")
+    return f"{one('train')} / {one('score')}"
 
 
 def main(argv=None):
@@ -258,16 +281,21 @@ def main(argv=None):
             row = {"model": model_name, "backend": backend, "dtype_policy": policy,
                    "batch": args.batch, **combine_rounds(runs, peer)}
             flops = counts[model_name]["forward_flops_per_sample"]
+            peak = counts[model_name]["matmul_gflops"] * 1e9
             row["train_fraction_of_matmul_peak"] = round(
-                3 * flops * row["train_samples_per_s"] / (counts[model_name]["matmul_gflops"] * 1e9), 3)
+                3 * flops * row["train_samples_per_s"] / peak, 3)
+            row["score_fraction_of_matmul_peak"] = round(
+                counts[model_name]["scoring_flops_per_sample"] * row["score_samples_per_s"] / peak, 3)
+            row["ceiling_at_matmul_peak"] = ceilings(counts[model_name], row.get("torch_reference"))
             rows.append(row)
     from lsa_keras.machine import describe
 
     machine = describe()
     lines = ["| model | backend (runs) | dtype policy | batch | train samples/s | torch peer | ratio | "
-             "score samples/s | torch peer | ratio | peak RSS MiB (peer) | train FLOP/s / matmul peak |"
+             "score samples/s | torch peer | ratio | peak RSS MiB (peer) | FLOP/s / matmul peak (train, score) |"
+             " ceiling at the matmul peak, samples/s (ratio to the peer), train / score |"
              " train runs (peer; ratios) | whole-fit runs | score runs (peer; ratios) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         ref = r.get("torch_reference", {})
         lines.append(
@@ -275,7 +303,8 @@ def main(argv=None):
             f"{r['batch']} | "
             f"{r['train_samples_per_s']} | {ref.get('train_samples_per_s', '-')} | {r.get('train_ratio', '-')} | "
             f"{r['score_samples_per_s']} | {ref.get('score_samples_per_s', '-')} | {r.get('score_ratio', '-')} | "
-            f"{r['peak_rss_mib']} ({ref.get('peak_rss_mib', '-')}) | {r['train_fraction_of_matmul_peak']:.0%} | "
+            f"{r['peak_rss_mib']} ({ref.get('peak_rss_mib', '-')}) | {r['train_fraction_of_matmul_peak']:.0%}, {r['score_fraction_of_matmul_peak']:.0%} | "
+            f"{_ceiling_cell(r['ceiling_at_matmul_peak'])} | "
             f"{', '.join(map(str, r['train_runs']))} (peer {', '.join(map(str, ref.get('train_runs', [])))}; "
             f"{', '.join(map(str, r.get('train_ratio_runs', [])))}) | "
             f"{', '.join(map(str, r.get('fit_runs', [])))} | "

@@ -48,6 +48,19 @@ def tiny_lsa(code_length=8, bins=10, units=(4,), lam=1.0):
     )
 
 
+def shanghaitech_lsa(frame_size=(64, 128)):
+    """The ShanghaiTech LSA (the paper's blocks, strides, code and estimator) for frames of
+    ``frame_size`` instead of 256x512: the same networks at a fraction of the cost."""
+    from lsa_keras.initializers import apply_initialization
+    from lsa_keras.models import architectures
+
+    builder, _ = architectures._ARCHITECTURES["shanghaitech"]
+    networks = builder((16, *frame_size, 3), 64, 100,
+                       architectures.DEFAULT_ESTIMATOR_UNITS["shanghaitech"])
+    apply_initialization(networks, "torch")
+    return LSA(*networks)
+
+
 def mnist_like(n, seed=0):
     return np.random.RandomState(seed).rand(n, 28, 28, 1).astype("float32")
 

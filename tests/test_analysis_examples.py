@@ -91,6 +91,17 @@ def test_benchmark_ratios_are_medians_of_per_round_ratios():
         benchmark.combine_rounds(ours, peer[:2])
 
 
+def test_benchmark_ceilings_divide_the_matmul_peak_by_the_counted_flops():
+    ceilings = load_example("benchmark").ceilings
+    counts = {"matmul_gflops": 100.0, "forward_flops_per_sample": 50e6,
+              "scoring_flops_per_sample": 40e6}
+    # 100 GFLOP/s over 150 MFLOP a training sample and 40 MFLOP a scored one.
+    assert ceilings(counts) == {"train": 666.7, "score": 2500.0}
+    peer = {"train_samples_per_s": 500.0, "score_samples_per_s": 2000.0}
+    out = ceilings(counts, peer)
+    assert out["train_ratio"] == 1.33 and out["score_ratio"] == 1.25
+
+
 def test_table_comparison_counts_classes_below_the_paper_and_applies_the_mean_rule():
     compare = load_example("compare_tables").compare
     paper = [0.9] * 10

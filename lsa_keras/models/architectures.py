@@ -219,10 +219,17 @@ def _ucsd_ped2(input_shape, code_length, bins, units):
 
 @register_architecture("shanghaitech", (16, 256, 512, 3))
 def _shanghaitech(input_shape, code_length, bins, units):
-    # 16x256x512 RGB clips -> code (4, d); the spec's estimator is MSC[4, 4, 100].
+    # 16x256x512 RGB clips -> code (4, d); the spec's estimator is MSC[4, 4, 100]. The blocks
+    # divide time by 4 and height and width by 32, so the same networks also build for other
+    # frame sizes that are multiples of 32 (the tests train them on small frames).
+    t, h, w, _ = input_shape
+    if t % 4 or h % 32 or w % 32:
+        raise ValueError(f"ShanghaiTech clips need a length divisible by 4 and frames whose "
+                         f"height and width are multiples of 32, got {tuple(input_shape)}.")
     down = [(8, (1, 2, 2)), (16, (1, 2, 2)), (32, (2, 2, 2)), (64, (1, 2, 2)), (64, (2, 2, 2))]
     up = [(64, (2, 2, 2)), (32, (1, 2, 2)), (16, (2, 2, 2)), (8, (1, 2, 2)), (8, (1, 2, 2))]
-    return _video(input_shape, down, (4, 8, 16, 64), (512,), up, code_length, bins, units, True)
+    grid = (t // 4, h // 32, w // 32, 64)
+    return _video(input_shape, down, grid, (512,), up, code_length, bins, units, True)
 
 
 DEFAULT_ESTIMATOR_UNITS = {"ucsd_ped2": (4, 4, 4, 4), "shanghaitech": (4, 4)}

@@ -23,27 +23,21 @@ def test_video_shapes(name, clip, code):
     assert len(model.estimator.layers) == (5 if name == "ucsd_ped2" else 3) * 2 - 1
 
 
-def test_shanghaitech_trains_a_few_steps_and_scores_a_clip(tmp_path):
-    """The whole ShanghaiTech path at the paper's frame size: generated files in the real
-    layout, background removal, two training steps, every clip of a test video scored."""
-    pytest.importorskip("cv2")
+def _train_and_score_shanghaitech(root, model, frame_size):
+    """Background removal, two training steps and every clip of a test video scored."""
     import keras
     import numpy as np
 
     from lsa_keras import video
     from lsa_keras.datasets.shanghaitech import ShanghaiTech, remove_background
     from lsa_keras.video_pipeline import evaluate_clip_videos
-    from tests.helpers import write_shanghaitech
 
-    root = write_shanghaitech(str(tmp_path / "sht"), n_train=1, n_test=1, frames=17,
-                              size=(256, 512))
-    data = ShanghaiTech(root)
+    data = ShanghaiTech(root, size=frame_size)
     train = [remove_background(data.train_video(n)) for n in data.train_names]
     frames, labels, _ = data.test_video(data.test_names[0])
     clips = video.sample_training_clips(train, 2, seed=0)
-    assert clips.shape == (2, 16, 256, 512, 3) and clips.max() <= 1.0
+    assert clips.shape == (2, 16, *frame_size, 3) and clips.max() <= 1.0
 
-    model = LSA.from_architecture("shanghaitech")
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     weights = model.encoder.get_weights()[0].copy()
     history = model.fit(clips, batch_size=1, epochs=1, verbose=0)
@@ -54,3 +48,38 @@ def test_shanghaitech_trains_a_few_steps_and_scores_a_clip(tmp_path):
     assert out["frames"] == 17 and out["anomalous_frames"] == int(labels.sum()) > 0
     assert all(0.0 <= v <= 1.0 for v in out["auroc"].values())
     assert out["videos"][0]["scores"]["ns"].shape == (17,)
+
+
+def test_shanghaitech_trains_a_few_steps_and_scores_a_clip(tmp_path):
+    """The whole ShanghaiTech path with the paper's networks on 64x128 frames (resized from
+    the files' 128x256): generated files in the real layout, background removal, two training
+    steps, every clip of a test video scored. The paper's 256x512 frames run the same code 16
+    times over (``test_shanghaitech_at_the_papers_frame_size``, marked slow: 11-15 minutes on
+    a 2-core AVX2 CPU); ``test_video_shapes`` builds the networks at that size."""
+    pytest.importorskip("cv2")
+    from tests.helpers import shanghaitech_lsa, write_shanghaitech
+
+    root = write_shanghaitech(str(tmp_path / "sht"), n_train=1, n_test=1, frames=17,
+                              size=(128, 256))
+    model = shanghaitech_lsa((64, 128))
+    assert model.encoder.output_shape == (None, 4, 64)
+    _train_and_score_shanghaitech(root, model, (64, 128))
+
+
+@pytest.mark.slow
+def test_shanghaitech_at_the_papers_frame_size(tmp_path):
+    """The test above on the paper's 256x512 frames with ``LSA.from_architecture``."""
+    pytest.importorskip("cv2")
+    from tests.helpers import write_shanghaitech
+
+    root = write_shanghaitech(str(tmp_path / "sht"), n_train=1, n_test=1, frames=17,
+                              size=(256, 512))
+    _train_and_score_shanghaitech(root, LSA.from_architecture("shanghaitech"), (256, 512))
+
+
+def test_shanghaitech_networks_need_sizes_the_blocks_divide():
+    from lsa_keras.models import architectures
+
+    builder, _ = architectures._ARCHITECTURES["shanghaitech"]
+    with pytest.raises(ValueError, match="multiples of 32"):
+        builder((16, 100, 128, 3), 64, 100, (4, 4))
