@@ -280,13 +280,11 @@ def main(argv=None):
         for (backend, policy), runs in ours.items():
             row = {"model": model_name, "backend": backend, "dtype_policy": policy,
                    "batch": args.batch, **combine_rounds(runs, peer)}
-            flops = counts[model_name]["forward_flops_per_sample"]
-            peak = counts[model_name]["matmul_gflops"] * 1e9
-            row["train_fraction_of_matmul_peak"] = round(
-                3 * flops * row["train_samples_per_s"] / peak, 3)
-            row["score_fraction_of_matmul_peak"] = round(
-                counts[model_name]["scoring_flops_per_sample"] * row["score_samples_per_s"] / peak, 3)
-            row["ceiling_at_matmul_peak"] = ceilings(counts[model_name], row.get("torch_reference"))
+            ceiling = ceilings(counts[model_name], row.get("torch_reference"))
+            row["ceiling_at_matmul_peak"] = ceiling
+            for key in ("train", "score"):
+                row[f"{key}_fraction_of_matmul_peak"] = round(
+                    row[f"{key}_samples_per_s"] / ceiling[key], 3)
             rows.append(row)
     from lsa_keras.machine import describe
 

@@ -78,8 +78,7 @@ def test_shanghaitech_at_the_papers_frame_size(tmp_path):
 
 
 def test_shanghaitech_networks_need_sizes_the_blocks_divide():
-    from lsa_keras.models import architectures
+    from tests.helpers import shanghaitech_lsa
 
-    builder, _ = architectures._ARCHITECTURES["shanghaitech"]
     with pytest.raises(ValueError, match="multiples of 32"):
-        builder((16, 100, 128, 3), 64, 100, (4, 4))
+        shanghaitech_lsa((100, 128))

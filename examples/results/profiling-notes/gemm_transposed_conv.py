@@ -8,7 +8,7 @@ from the repository root:
 """
 import os, sys, time
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-import numpy as np, tensorflow as tf, keras
+import numpy as np, tensorflow as tf
 from keras import ops
 import lsa_keras  # the package's allocator setting
 
