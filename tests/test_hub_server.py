@@ -137,3 +137,23 @@ def test_lfs_upload_and_download_without_xet(monkeypatch, tmp_path):
         assert read_snapshot(folder) == FILES
         sha = hashlib.sha256(weights).hexdigest()
         assert os.path.isfile(os.path.join(cache, "models--org--tiny", "blobs", sha))
+
+
+def test_single_files_deletions_parent_commit_and_patterns(hub_server, tmp_path):
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+    from huggingface_hub.errors import HfHubHTTPError
+
+    api = HfApi()
+    api.create_repo(REPO)
+    first = api.upload_file(path_or_fileobj=b"abc", path_in_repo="a/b.txt", repo_id=REPO).oid
+    api.create_commit(REPO, [CommitOperationAdd("c.txt", b"c"), CommitOperationDelete("a/")],
+                      commit_message="swap", parent_commit=first)
+    assert [s.rfilename for s in api.model_info(REPO).siblings] == ["c.txt"]
+    assert api.file_exists(REPO, "c.txt") and not api.file_exists(REPO, "a/b.txt")
+    assert api.repo_exists(REPO) and not api.repo_exists("org/other")
+    with pytest.raises(HfHubHTTPError):  # main moved on since `first`
+        api.create_commit(REPO, [CommitOperationAdd("d.txt", b"d")], commit_message="late",
+                          parent_commit=first)
+    folder = snapshot_download(REPO, revision=first, cache_dir=str(tmp_path),
+                               allow_patterns=["a/*"])
+    assert read_snapshot(folder) == {"a/b.txt": b"abc"}
