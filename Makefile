@@ -8,12 +8,12 @@ STAMP := $(VENV)/.installed
 DATA_DIR ?= $(wildcard $(abspath ../shared/datasets))
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test test-tensorflow test-backends test-slow clean
+.PHONY: demo test test-tensorflow test-backends test-slow docs clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e ".[test,jax,torch,video]"
+	$(PY) -m pip install -q -c constraints.txt -e ".[test,jax,torch,video,docs]"
 	touch $(STAMP)
 
 # The main job: train on digit 0 of the MNIST sample that ships with the package, then evaluate.
@@ -46,5 +46,9 @@ test-backends: $(STAMP)
 test-slow: $(STAMP)
 	KERAS_BACKEND=tensorflow $(PY) -m pytest -q -m slow $(DURATIONS)
 
+# The documentation site (docs/, mkdocs.yml) into site/, offline; warnings are errors.
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist site *.egg-info
