@@ -36,7 +36,7 @@ DURATIONS := --durations=10
 test: test-tensorflow test-backends
 
 test-tensorflow: $(STAMP)
-	LSA_KERAS_DATA_DIR=$${LSA_KERAS_DATA_DIR:-$(DATA_DIR)} KERAS_BACKEND=tensorflow $(PY) -m pytest -q $(PARALLEL) $(DURATIONS)
+	LSA_KERAS_DATA_DIR=$${LSA_KERAS_DATA_DIR:-$(DATA_DIR)} KERAS_BACKEND=tensorflow $(PY) -m pytest -q $(PARALLEL) $(DURATIONS) tests research/tests
 
 test-backends: $(STAMP)
 	KERAS_BACKEND=jax $(PY) -m pytest -q -m "backend and not slow" $(PARALLEL) $(DURATIONS)

@@ -30,6 +30,8 @@ import platform
 import sys
 import time
 
+# Set before TensorFlow loads: its pooling CPU allocator reuses freed buffers.
+os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 PAPER = {"llk": 0.933, "rec": 0.909, "ns": 0.954}  # supplement Table 2, real UCSD Ped2
@@ -63,10 +65,12 @@ def main(argv=None):
     start = time.time()
     import keras
 
-    from lsa_keras import LSA, plots, video
+    from lsa_keras import LSA, video
+
+    from lsa_keras.utils import plots
     from lsa_keras.datasets import load_ucsd
     from lsa_keras.datasets.synthetic_ucsd import write_synthetic_ucsd
-    from lsa_keras.video_pipeline import evaluate_videos, fit_patches, training_patches
+    from lsa_keras.video.pipeline import evaluate_videos, fit_patches, training_patches
 
     os.makedirs(os.path.join(args.out, "plots"), exist_ok=True)
     if args.synthetic:
@@ -143,7 +147,8 @@ def main(argv=None):
 
 def write_map(frames, masks, patch_ns, corners, f, path):
     """Frame ``f`` under its patch novelty, ground truth outlined, top patch boxed."""
-    from lsa_keras import plots, video
+    from lsa_keras import video
+    from lsa_keras.utils import plots
 
     scores = video.frame_patch_scores(patch_ns, f)
     r, c = corners[int(scores.argmax())]

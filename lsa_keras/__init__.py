@@ -1,18 +1,31 @@
-"""lsa_keras: Latent Space Autoregression for novelty detection (Abati et al., CVPR 2019)."""
+"""lsa_keras: Latent Space Autoregression for novelty detection (Abati et al., CVPR 2019).
 
-import os
+Importing lsa_keras changes nothing in the process environment, and imports Keras (and its
+backend) only when a name below is first used. On CPUs, TensorFlow trains faster with its
+pooling allocator: export ``TF_CPU_ALLOCATOR_USE_BFC=true`` before TensorFlow is imported (the
+``lsa-keras`` command and the example scripts set it for themselves).
+"""
+
+import importlib
 
 __version__ = "0.1.0"
 
-# TensorFlow's default CPU allocator returns large buffers to the system when they are freed,
-# so every training step faults its pages in again; on an AVX2 AMD EPYC of this project an
-# MNIST epoch took 47-56 s that way and 26-28 s with TensorFlow's pooling (BFC) allocator
-# (examples/results/profiling-notes/README.md, "allocator"). Read when TensorFlow first
-# allocates, so it must be set before any TensorFlow op runs; a user's own setting wins.
-os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
+_SUBMODULES = ("datasets", "hub", "layers", "losses", "models", "scoring", "training", "video")
+_NAMES = {"LSA": "lsa_keras.models", "available_architectures": "lsa_keras.models",
+          "from_pretrained": "lsa_keras.hub"}
 
-from lsa_keras import layers, losses  # noqa: E402
-from lsa_keras.models import LSA, available_architectures  # noqa: E402
-from lsa_keras.pretrained import from_pretrained  # noqa: E402
+__all__ = ["LSA", "available_architectures", "datasets", "from_pretrained", "hub", "layers",
+           "losses", "models", "scoring", "training", "video", "__version__"]
 
-__all__ = ["LSA", "available_architectures", "from_pretrained", "layers", "losses", "__version__"]
+
+def __getattr__(name):
+    # Resolved on first use: TensorFlow sets environment variables when it is imported.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"lsa_keras.{name}")
+    if name in _NAMES:
+        return getattr(importlib.import_module(_NAMES[name]), name)
+    raise AttributeError(f"module 'lsa_keras' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -83,7 +83,7 @@ def fit_categorical(z_train, z_val, order, bins, epochs, seed, units=(32, 32), l
     from keras import ops
 
     from lsa_keras.losses import quantize, surprisal
-    from lsa_keras.models.architectures import mfc_estimator
+    from lsa_keras.models.lsa.lsa_networks import mfc_estimator
 
     keras.utils.set_random_seed(seed)
     d = z_train.shape[1]
@@ -180,7 +180,8 @@ def write(args, results, class_seconds, class_models, start):
     models = "; ".join(f"{', '.join(cs)} from {folder}" for folder, cs in folders.items())
     lines += ["", f"Wall time per class: {per_class}; this invocation {out['seconds']:.0f} s; random "
               f"order seed {args.seed}; models of classes {models}.", ""]
-    from lsa_keras.reproduction import write_report
+    import lab  # noqa: F401  (puts examples/ on sys.path)
+    from reproduction import write_report
 
     write_report(args.out, out, lines)
     plot(args.out, results)
@@ -189,7 +190,7 @@ def write(args, results, class_seconds, class_models, start):
 def plot(out, results):
     """Supplement Fig. 2: the training log-likelihood of every class in the three orders, a
     panel per family, as ``out/train_log_likelihood.png``."""
-    from lsa_keras import plots
+    from lsa_keras.utils import plots
 
     kinds = dict.fromkeys(k for per in results.values() for k in per)
     plots.grouped_bars({kind: {c: {o: v["train"] for o, v in results[c][kind].items()}
@@ -229,7 +230,7 @@ def main(argv=None):
     import keras
 
     from lsa_keras.datasets import load_mnist, one_class_split
-    from lsa_keras.preprocessing import to_model_input
+    from lsa_keras.utils.preprocessing import to_model_input
 
     (x_train, y_train), (x_test, y_test) = load_mnist(args.data_dir)
     for name in sorted(os.listdir(args.models)):

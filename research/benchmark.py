@@ -286,7 +286,8 @@ def main(argv=None):
                 row[f"{key}_fraction_of_matmul_peak"] = round(
                     row[f"{key}_samples_per_s"] / ceiling[key], 3)
             rows.append(row)
-    from lsa_keras.machine import describe
+    import lab  # noqa: F401  (puts examples/ on sys.path)
+    from machine import describe
 
     machine = describe()
     lines = ["| model | backend (runs) | dtype policy | batch | train samples/s | torch peer | ratio | "

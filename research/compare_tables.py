@@ -13,7 +13,9 @@ quoted it, **and** it has no more classes outside the 0.01 tolerance than the ba
 
 import argparse
 
-from lsa_keras.reproduction import PAPER_NS, read_results
+import lab  # noqa: F401  (puts examples/ on sys.path)
+
+from reproduction import PAPER_NS, read_results
 
 
 def compare(candidate, baseline, paper, mean_rule="above", digits=None):

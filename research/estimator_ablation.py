@@ -44,7 +44,8 @@ def write(out, results, meta):
               f"weight seed {meta['seed']}, protocol seed 30101990; {meta['backend']} backend on "
               f"{meta['machine']}. Paper (CIFAR-10 means, NS): MFC[100] 0.625, "
               "MFC[32,32,32,32,100] 0.641.", ""]
-    from lsa_keras.reproduction import write_report
+    import lab  # noqa: F401  (puts examples/ on sys.path)
+    from reproduction import write_report
 
     write_report(out, {**meta, "results": results}, lines)
     plot(out, results)
@@ -54,7 +55,7 @@ def write(out, results, meta):
 def plot(out, results):
     """Paper Fig. 6(b): the AUROC of each estimator per class, a panel per score, as
     ``out/auroc.png``."""
-    from lsa_keras import plots
+    from lsa_keras.utils import plots
 
     plots.grouped_bars({score.upper(): {c: {name: r[f"auroc_{score}"] for name, r in results[c].items()}
                                         for c in sorted(results, key=int)}
@@ -89,7 +90,7 @@ def main(argv=None):
     import keras
 
     from lsa_keras.datasets import load_mnist
-    from lsa_keras.one_class import run_one_class
+    from lab.one_class import run_one_class
 
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "results.json")

@@ -7,7 +7,7 @@ Trains one MNIST class (default 7) under the paper's protocol once per λ (defau
 100), every other setting equal (``--epochs``, batch, Adam learning rate, weight seed; the
 checkpoint of the lowest validation loss), and for each model reports:
 
-- the AUROC of LLK, REC and NS on the whole test set (``lsa_keras.one_class``);
+- the AUROC of LLK, REC and NS on the whole test set (``lsa_keras.training.one_class``);
 - how varied the reconstructions of the class's own test images are: the mean pairwise
   Euclidean distance between the reconstructions of ``--n`` of them (next to the same number
   for the input images), and how many of them are distinct at a tolerance (greedy cover:
@@ -70,10 +70,12 @@ def main(argv=None):
 
     from keras import ops
 
-    from lsa_keras import plots, scoring
+    from lsa_keras import scoring
+
+    from lsa_keras.utils import plots
     from lsa_keras.datasets import load_mnist
-    from lsa_keras.one_class import run_one_class
-    from lsa_keras.preprocessing import to_model_input
+    from lab.one_class import run_one_class
+    from lsa_keras.utils.preprocessing import to_model_input
 
     data = load_mnist(args.data_dir)
     (_, _), (x_test, y_test) = data
@@ -127,7 +129,8 @@ def main(argv=None):
     lines += ["", f"Adam lr {args.learning_rate}, batch {args.batch_size}, {args.epochs} epochs, "
               f"weight seed {args.seed}; {out['seconds']:.0f} s for this invocation. Picture: "
               "`reconstructions.png` (top row inputs, then one row per λ in the order above).", ""]
-    from lsa_keras.reproduction import write_report
+    import lab  # noqa: F401  (puts examples/ on sys.path)
+    from reproduction import write_report
 
     write_report(args.out, out, lines)
     print("\n".join(lines))

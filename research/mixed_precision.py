@@ -44,7 +44,7 @@ def main(argv=None):
 
     from lsa_keras import datasets, scoring
     from lsa_keras.datasets import one_class_split
-    from lsa_keras.preprocessing import as_model_images
+    from lsa_keras.utils.preprocessing import as_model_images
 
     found = sorted(n for n in os.listdir(args.models) if n.endswith(".keras") and "-" in n)
     if not found:
@@ -106,7 +106,8 @@ def main(argv=None):
     lines += ["", f"{out['seconds']:.0f} s in all; {out['backend']} backend, batch {args.batch}, "
               f"throughput medians of {args.repeats} alternating timings; machine "
               f"{out['machine']}.", ""]
-    from lsa_keras.reproduction import write_report
+    import lab  # noqa: F401  (puts examples/ on sys.path)
+    from reproduction import write_report
 
     write_report(args.out, out, lines)
     print("\n".join(lines))

@@ -10,7 +10,7 @@
 Each ``--recipe`` lists the result folders of one recipe (``results.json`` of
 ``reproduce_mnist.py`` or ``reproduce_cifar10.py``, pooled as ``pool_runs.py`` does). The
 spread of ``log(1 - NS AUROC)`` between runs of a class is pooled over every class with two runs
-or more, in every recipe (``lsa_keras.pooled_runs.log_error_spread``). The first recipe must
+or more, in every recipe (``lab.pooled_runs.log_error_spread``). The first recipe must
 cover every class: its per-class mean is what one of its runs is expected to give. The script
 then simulates tables of one run per class and prints the chance that one meets the criterion
 (mean NS at least ``--mean-target``, no class more than ``--tolerance`` below the paper) for
@@ -24,8 +24,9 @@ import sys
 
 from scipy.stats import chi2
 
-from lsa_keras import pooled_runs
-from lsa_keras.reproduction import PAPER_NS, write_report
+from lab import pooled_runs
+import lab  # noqa: F401  (puts examples/ on sys.path)
+from reproduction import PAPER_NS, write_report
 
 
 def main(argv=None):

@@ -12,8 +12,9 @@ Each folder holds a ``results.json`` of ``examples/reproduce_mnist.py`` (or
 import argparse
 import sys
 
-from lsa_keras.pooled_runs import load_runs, pool, pooled_markdown
-from lsa_keras.reproduction import write_report
+from lab.pooled_runs import load_runs, pool, pooled_markdown
+import lab  # noqa: F401  (puts examples/ on sys.path)
+from reproduction import write_report
 
 
 def main(argv=None):

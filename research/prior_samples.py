@@ -6,7 +6,7 @@ Trains, on one MNIST class (default 7) under the paper's protocol, an LSA (λ 1)
 the same encoder body and decoder (``lsa_keras.models.VAE``: Gaussian posterior, standard
 normal prior), with the same budget: ``--epochs``, batch, Adam learning rate, weight seed, the
 checkpoint of the lowest validation loss. Then draws ``--n`` samples from each: LSA by
-ancestral sampling of its estimator (``lsa_keras.sampling``), the VAE from its prior.
+ancestral sampling of its estimator (``lsa_keras.models.lsa.lsa_sampler``), the VAE from its prior.
 
 Pictures: ``samples.png`` (VAE on the left, LSA on the right, one sample per cell). The paper
 compares the two with FID, which needs an Inception network this offline machine does not
@@ -81,13 +81,13 @@ def main(argv=None):
 
     import keras
 
-    from lsa_keras import plots
+    from lsa_keras.utils import plots
     from lsa_keras.datasets import load_mnist, one_class_split
-    from lsa_keras.models import VAE
-    from lsa_keras.one_class import run_one_class
-    from lsa_keras.preprocessing import to_model_input
-    from lsa_keras.resumable import train_resumable
-    from lsa_keras.sampling import sample_images
+    from lab.vae import VAE
+    from lab.one_class import run_one_class
+    from lsa_keras.utils.preprocessing import to_model_input
+    from lsa_keras.training.resumable import train_resumable
+    from lsa_keras.models.lsa.lsa_sampler import sample_images
 
     data = load_mnist(args.data_dir)
     (x_train, y_train), (x_test, y_test) = data
@@ -135,7 +135,8 @@ def main(argv=None):
               f"{args.batch_size}, weight seed {args.seed}, checkpoint of the lowest validation "
               f"loss: LSA epoch {out['lsa']['best_epoch']}, VAE epoch {out['vae']['best_epoch']}); "
               f"{out['seconds']:.0f} s for this invocation. `samples.png`: VAE left, LSA right.", ""]
-    from lsa_keras.reproduction import write_report
+    import lab  # noqa: F401  (puts examples/ on sys.path)
+    from reproduction import write_report
 
     write_report(args.out, out, lines)
     print("\n".join(lines))

@@ -29,7 +29,8 @@ TERMS = ("llk", "rec", "ns")
 
 
 def _read(folder):
-    from lsa_keras.reproduction import read_results
+    import lab  # noqa: F401  (puts examples/ on sys.path)
+    from reproduction import read_results
 
     try:
         return read_results(folder)
@@ -87,7 +88,8 @@ def main(argv=None):
     lines += ["", "Ours from " + ", ".join(f"`{r['source']}`" for r in rows.values())
               + "; paper values in parentheses. A mean over fewer than 10 classes is not "
               "comparable with the paper's mean.", ""]
-    from lsa_keras.reproduction import write_report
+    import lab  # noqa: F401  (puts examples/ on sys.path)
+    from reproduction import write_report
 
     write_report(args.out, {"rows": rows, "seconds": round(time.time() - start, 2)}, lines)
     print("\n".join(lines))

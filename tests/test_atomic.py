@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from lsa_keras.atomic import write_atomically, write_text_atomically
+from lsa_keras.utils.atomic import write_atomically, write_text_atomically
 
 
 def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):

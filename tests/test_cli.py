@@ -14,7 +14,7 @@ import pytest
 from lsa_keras import zoo
 from lsa_keras.cli import main
 from lsa_keras.datasets import load_mnist_sample
-from lsa_keras.resumable import checkpoint_path
+from lsa_keras.training.resumable import checkpoint_path
 from tests.helpers import ENTRY_POINT, lsa_keras_cmd, ok, write_image
 
 

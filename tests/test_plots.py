@@ -1,9 +1,9 @@
-"""The chart helpers of lsa_keras.plots that the analysis scripts share."""
+"""The chart helpers of lsa_keras.utils.plots that the analysis scripts share."""
 
 import numpy as np
 from PIL import Image
 
-from lsa_keras import plots
+from lsa_keras.utils import plots
 
 
 def test_grouped_bars_draw_higher_values_taller_even_when_negative(tmp_path):

@@ -7,7 +7,9 @@ import pytest
 import yaml
 
 import lsa_keras
-from lsa_keras import pretrained, zoo
+from lsa_keras import zoo
+from lsa_keras.hub import pretrained
+from lsa_keras.models.lsa import lsa_presets
 from tests.helpers import mnist_like, tiny_lsa
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -58,13 +60,13 @@ def registry(tmp_path, monkeypatch, saved):
 
     folder, _ = saved
     files = {n: pretrained.sha256(os.path.join(folder, n)) for n in pretrained.MODEL_FILES}
-    path = tmp_path / "registry.json"
-    zoo.save_registry({
-        "tiny-7": {"dataset": "mnist", "normal_class": 7, "repo_id": "org/tiny-7",
+    path = tmp_path / "presets.json"
+    lsa_presets.save_presets({"recipes": {"mnist": lsa_presets.recipe("mnist")}, "presets": {
+        "tiny-7": {"recipe": "mnist", "normal_class": 7, "repo_id": "org/tiny-7",
                    "revision": COMMIT, "files": files, "metrics": METRICS},
-        "tiny-8": {"dataset": "mnist", "normal_class": 8, "repo_id": "org/tiny-8",
+        "tiny-8": {"recipe": "mnist", "normal_class": 8, "repo_id": "org/tiny-8",
                    "revision": None, "files": {}, "metrics": None},
-    }, str(path))
+    }}, str(path))
     monkeypatch.setenv(zoo.REGISTRY_ENV, str(path))
     monkeypatch.setenv(zoo.ZOO_DIR_ENV, str(tmp_path / "zoo"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -188,7 +190,7 @@ def test_offline_cold_cache_says_how_to_prefetch(tmp_path, registry):
 
 
 def test_unpublished_name_points_at_the_zoo_build(registry):
-    with pytest.raises(OSError, match="lsa_keras.zoo.build --dataset mnist --classes 8"):
+    with pytest.raises(OSError, match="lsa-keras zoo build mnist --classes 8"):
         lsa_keras.from_pretrained("tiny-8")
 
 

@@ -8,8 +8,11 @@ import sys
 
 import pytest
 
-from lsa_keras import reproduction
 from tests.helpers import ROOT, lsa_keras_cmd, ok, tiny_mnist
+
+sys.path.insert(0, os.path.join(ROOT, "examples"))
+import machine  # noqa: E402  (examples/machine.py)
+import reproduction  # noqa: E402  (examples/reproduction.py)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +51,6 @@ def test_results_merge_across_invocations_and_refuse_another_schedule(tmp_path):
 
 
 def test_results_name_the_processor_of_each_class(tmp_path, monkeypatch):
-    from lsa_keras import machine
-
     real = machine.describe()
     assert real["cpus"] >= 1 and isinstance(real["simd"], list) and isinstance(real["cpu_id"], str)
     for normal_class, name in ((1, "CPU one"), (2, "CPU two")):
@@ -66,8 +67,6 @@ def test_results_name_the_processor_of_each_class(tmp_path, monkeypatch):
 
 
 def test_processor_label_names_family_and_model():
-    from lsa_keras import machine
-
     assert machine.processor_label({"processor": "AMD EPYC", "cpu_id": "family 25 model 17"}) == (
         "AMD EPYC (family 25 model 17)")
     assert machine.processor_label({"processor": "AMD EPYC", "cpu_id": ""}) == "AMD EPYC"
@@ -79,7 +78,7 @@ def test_reproduce_mnist_script_end_to_end(reproduced_mnist):
     results = json.loads((out / "results.json").read_text())
     r = results["classes"]["2"]
     assert r["n_train"] + r["n_val"] == 30 and r["epochs"] == 2
-    assert (out / "models" / "mnist-2.keras").is_file()  # calibrated model kept for the zoo
+    assert (out / "models" / "mnist-2" / "config.json").is_file()  # calibrated, for the zoo
     state = json.loads((out / "checkpoints" / "mnist-2" / "train_state.json").read_text())
     assert state["epoch"] == 2 and r["seconds"] == state["seconds"] > 0  # resumable
     assert r["history"] == state["history"] and len(r["history"]) == 2  # outlives checkpoints
@@ -96,7 +95,7 @@ def test_zoo_build_through_the_entry_point(reproduced_mnist, tmp_path):
     in-process test of zoo.build covers training a class)."""
     from lsa_keras import zoo
 
-    registry = tmp_path / "registry.json"
+    registry = tmp_path / "presets.json"
     shutil.copy(zoo.registry_path(), registry)
     env = {"LSA_KERAS_ZOO_REGISTRY": str(registry), "LSA_KERAS_ZOO_DIR": str(tmp_path / "zoo")}
     old = {k: os.environ.get(k) for k in env}
@@ -116,7 +115,7 @@ def test_zoo_build_through_the_entry_point(reproduced_mnist, tmp_path):
     assert "local zoo" in line
     assert (tmp_path / "zoo" / "mnist-2" / "model.weights.h5").is_file()
     reproduced = json.loads((reproduced_mnist["out"] / "results.json").read_text())
-    entry = json.load(open(registry))["models"]["mnist-2"]
+    entry = json.load(open(registry))["presets"]["mnist-2"]
     assert entry["metrics"]["auroc_ns"] == round(reproduced["classes"]["2"]["auroc_ns"], 4)
     assert entry["schedule"]["epochs"] == 2
 

@@ -1,4 +1,4 @@
-"""Training that survives interruption (lsa_keras.resumable), in process; the subprocess test
+"""Training that survives interruption (lsa_keras.training.resumable), in process; the subprocess test
 that kills `lsa-keras train` midway is in tests/test_cli.py."""
 
 import json
@@ -9,8 +9,8 @@ import keras
 import numpy as np
 import pytest
 
-from lsa_keras.callbacks import NonFiniteLossError
-from lsa_keras.resumable import STATE, EpochOrder, checkpoint_path, train_resumable
+from lsa_keras.training.callbacks import NonFiniteLossError
+from lsa_keras.training.resumable import STATE, EpochOrder, checkpoint_path, train_resumable
 from tests.helpers import mnist_like, tiny_lsa, to_numpy
 
 SETTINGS = {"dataset": "random", "lr": 1e-3}
@@ -71,7 +71,12 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(runs):
 def test_tracing_the_test_auroc_does_not_change_training(runs, tmp_path):
     """``--eval-every`` scores the test set between epochs (analysis only): a run with it ends
     with the weights of a run without, so traced and untraced runs belong to one table."""
-    from lsa_keras.one_class import TestAurocTrace
+    import sys
+
+    from tests.helpers import ROOT
+
+    sys.path.insert(0, os.path.join(ROOT, "examples"))
+    from reproduction import TestAurocTrace  # examples/reproduction.py
 
     split = {"x_val": mnist_like(8, 1), "x_test": mnist_like(12, 5),
              "novel_test": np.array([0, 1] * 6)}
@@ -86,7 +91,7 @@ def test_a_resumed_decaying_schedule_continues_where_it_stopped(tmp_path):
     """The reproduction scripts' ``--schedule cosine``: a run stopped after epoch 1 resumes
     its learning rate at the step it reached (the optimizer's iterations travel in the
     checkpoint), not from the top of the schedule, and ends where an uninterrupted run does."""
-    from lsa_keras.one_class import learning_rate_schedule
+    from lsa_keras.training.schedules import learning_rate_schedule
 
     def cosine_run(out, epochs):
         # 40 images in batches of 20: 2 steps an epoch, decaying over 2 epochs.

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from lsa_keras.sampling import sample_codes, sample_images
+from lsa_keras.models.lsa.lsa_sampler import sample_codes, sample_images
 from tests.helpers import tiny_lsa
 
 pytestmark = pytest.mark.backend

@@ -1,7 +1,7 @@
 import numpy as np
 
 from lsa_keras import scoring
-from lsa_keras.preprocessing import to_model_input
+from lsa_keras.utils.preprocessing import to_model_input
 from tests.helpers import tiny_lsa, to_numpy
 import pytest
 
@@ -56,17 +56,17 @@ def test_scores_follow_weight_changes():
 @pytest.mark.backend
 def test_scorer_equals_the_model_layer_by_layer():
     """Folded batch normalisation and precomputed slabs compute what the plain layers do."""
-    from lsa_keras.layers import blocks
+    from lsa_keras.layers import ConvBlock
     from lsa_keras.losses import per_sample_losses
 
     model = tiny_lsa()
     x = np.random.RandomState(1).rand(8, 28, 28, 1).astype("float32")
     model.fit(x, batch_size=8, epochs=2, verbose=0)  # moves the batch-norm statistics
     fast = scoring.per_sample_scores(model, x)
-    blocks._Block.fold_batch_norm = False
+    ConvBlock.fold_batch_norm = False
     try:
         rec, llk = per_sample_losses(x, model(x, training=False))
     finally:
-        blocks._Block.fold_batch_norm = True
+        ConvBlock.fold_batch_norm = True
     np.testing.assert_allclose(fast["rec"], to_numpy(rec), rtol=1e-5)
     np.testing.assert_allclose(fast["llk"], to_numpy(llk), rtol=1e-5)

@@ -78,8 +78,9 @@ def test_localisation_hits_the_top_patch_against_the_mask():
 
 
 def test_evaluate_videos_end_to_end_on_small_frames(tmp_path):
-    from lsa_keras import LSA, plots
-    from lsa_keras.video_pipeline import evaluate_videos
+    from lsa_keras import LSA
+    from lsa_keras.utils import plots
+    from lsa_keras.video.pipeline import evaluate_videos
 
     model = LSA.from_architecture("ucsd_ped2", code_length=8, bins=10, estimator_units=(4,))
     rng = np.random.default_rng(3)

@@ -8,8 +8,10 @@ import pytest
 import yaml
 
 import lsa_keras
-from lsa_keras import pretrained, zoo
-from lsa_keras.zoo import build, publish
+from lsa_keras import zoo
+from lsa_keras.hub import pretrained
+from lsa_keras.cli import main as lsa_keras_main
+from lsa_keras.hub import publish
 from tests.helpers import tiny_mnist
 
 
@@ -18,7 +20,7 @@ def zoo_env(tmp_path, monkeypatch):
     """A copy of the shipped registry, an empty zoo folder, and the Hub offline."""
     import huggingface_hub.constants
 
-    registry = tmp_path / "registry.json"
+    registry = tmp_path / "presets.json"
     shutil.copy(zoo.registry_path(), registry)
     monkeypatch.setenv(zoo.REGISTRY_ENV, str(registry))
     monkeypatch.setenv(zoo.ZOO_DIR_ENV, str(tmp_path / "zoo"))
@@ -38,8 +40,8 @@ def test_shipped_registry_covers_both_datasets():
 def test_build_then_load_by_name_offline_then_publish(zoo_env, monkeypatch):
     data = zoo_env / "data"
     tiny_mnist(data, n_train=300)
-    assert build.main(["--dataset", "mnist", "--classes", "2", "--data-dir", str(data),
-                       "--epochs", "1"]) == 0
+    assert lsa_keras_main(["zoo", "build", "mnist", "--classes", "2", "--data-dir", str(data),
+                           "--epochs", "1"]) == 0
     entry = zoo.entry("mnist-2")
     assert set(entry["metrics"]) == {"auroc_ns", "auroc_llk", "auroc_rec"}
     assert entry["revision"] is None and entry["schedule"]["epochs"] == 1
@@ -64,7 +66,7 @@ def test_build_then_load_by_name_offline_then_publish(zoo_env, monkeypatch):
             return types.SimpleNamespace(oid="f" * 40)
 
     monkeypatch.setattr(huggingface_hub, "HfApi", RecordingApi)
-    assert publish.main(["--dataset", "mnist", "--classes", "2"]) == 0
+    assert lsa_keras_main(["zoo", "publish", "mnist", "--classes", "2"]) == 0
     entry = zoo.entry("mnist-2")
     assert entry["revision"] == "f" * 40 and set(entry["files"]) == set(pretrained.MODEL_FILES)
     # Published hashes are now checked on load; the local folder matches them.
@@ -75,5 +77,5 @@ def test_build_then_load_by_name_offline_then_publish(zoo_env, monkeypatch):
     with pytest.raises(ValueError, match="SHA-256"):
         lsa_keras.from_pretrained("mnist-2")
     with pytest.raises(FileNotFoundError, match="build it first"):
-        publish.main(["--dataset", "mnist", "--classes", "3"])
-    assert json.load(open(zoo.registry_path()))["models"]["mnist-2"]["revision"] == "f" * 40
+        publish.publish("mnist-3", str(zoo_env / "zoo" / "mnist-3"))
+    assert json.load(open(zoo.registry_path()))["presets"]["mnist-2"]["revision"] == "f" * 40

@@ -10,9 +10,14 @@ import argparse
 import os
 import sys
 
+# Set before TensorFlow loads (it reads them once). The pooling (BFC) CPU allocator keeps freed
+# buffers for reuse, where the default one returns large buffers to the system and every
+# training step faults their pages in again; a user's own setting wins.
+os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 BACKENDS = ("tensorflow", "jax", "torch")
+ZOO_DATASETS = ("mnist", "cifar10")
 
 EPILOG = """examples:
   lsa-keras train --dataset mnist-sample --normal-class 0 --epochs 30 --out runs/digit0
@@ -33,7 +38,7 @@ def _common(p):
 
 
 def _data_args(p):
-    from lsa_keras.cli.data import DATASETS
+    from lsa_keras.datasets.one_class import DATASETS
 
     p.add_argument("--dataset", required=True, choices=DATASETS,
                    help="mnist, cifar10, mnist-sample (offline) or folder (your images)")
@@ -41,6 +46,44 @@ def _data_args(p):
                    help="the normal class: 0-9, or a class folder's name for --dataset folder")
     p.add_argument("--data-dir", default=os.environ.get("LSA_KERAS_DATA_DIR"),
                    help="folder with the data (default: $LSA_KERAS_DATA_DIR)")
+
+
+def _zoo_parsers(zsub, common):
+    zl = zsub.add_parser("list", help="zoo names, measured AUROC and where each is available")
+    common(zl)
+    zd = zsub.add_parser("download", help="fetch a zoo model into the Hugging Face cache")
+    zd.add_argument("name")
+    zd.add_argument("--cache-dir", default=None)
+    common(zd)
+    zb = zsub.add_parser(
+        "build", help="train a dataset's zoo into the local zoo folder",
+        description="Train each class with the dataset's recipe under the paper's protocol (or "
+        "take the models a reproduction run saved, with --from-results), calibrate it on its "
+        "validation split, write it to ZOO_DIR/<dataset>-<class>/ and record its AUROC in the "
+        "preset file (clearing the pinned revision until it is published again).")
+    zb.add_argument("dataset", choices=ZOO_DATASETS)
+    _classes(zb)
+    zb.add_argument("--data-dir", default=os.environ.get("LSA_KERAS_DATA_DIR"),
+                    help="folder with the data (default: $LSA_KERAS_DATA_DIR)")
+    zb.add_argument("--from-results", default=None,
+                    help="a reproduction run's --out folder whose saved models to use (classes "
+                         "missing there are trained)")
+    zb.add_argument("--epochs", type=int, default=None, help="override the recipe (for trials)")
+    common(zb)
+    zp = zsub.add_parser("publish", help="upload built zoo folders to the Hub, pin the presets",
+                         description="Upload each ZOO_DIR/<dataset>-<class>/ to its Hub "
+                         "repository and record the commit and file hashes in the preset file.")
+    zp.add_argument("dataset", choices=ZOO_DATASETS)
+    _classes(zp)
+    zp.add_argument("--token", default=None, help="Hub token (default: the saved login)")
+    zp.add_argument("--private", action="store_true")
+    common(zp)
+
+
+def _classes(p):
+    p.add_argument("--classes", type=int, nargs="+", default=list(range(10)))
+    p.add_argument("--zoo-dir", default=None,
+                   help="default: $LSA_KERAS_ZOO_DIR or ~/.cache/lsa_keras/zoo")
 
 
 def build_parser():
@@ -98,20 +141,7 @@ def build_parser():
 
     z = sub.add_parser("zoo", help="list, download, build or publish pretrained models")
     zsub = z.add_subparsers(dest="zoo_command", metavar="ACTION", required=True)
-    zl = zsub.add_parser("list", help="zoo names, measured AUROC and where each is available")
-    _common(zl)
-    zd = zsub.add_parser("download", help="fetch a zoo model into the Hugging Face cache")
-    zd.add_argument("name")
-    zd.add_argument("--cache-dir", default=None)
-    _common(zd)
-    zb = zsub.add_parser("build", help="train a dataset's zoo into the local zoo folder")
-    zb.add_argument("dataset", choices=["mnist", "cifar10"])
-    zb.add_argument("rest", nargs=argparse.REMAINDER,
-                    help="options of python -m lsa_keras.zoo.build (--classes, --zoo-dir, ...)")
-    zp = zsub.add_parser("publish", help="upload built zoo folders to the Hub, pin the registry")
-    zp.add_argument("dataset", choices=["mnist", "cifar10"])
-    zp.add_argument("rest", nargs=argparse.REMAINDER,
-                    help="options of python -m lsa_keras.zoo.publish (--classes, --token, ...)")
+    _zoo_parsers(zsub, _common)
     return p
 
 

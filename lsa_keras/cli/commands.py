@@ -8,14 +8,20 @@ import time
 
 import numpy as np
 
-from lsa_keras.cli.data import UsageError, one_class_data
+from lsa_keras.datasets.one_class import load_one_class
 
 __all__ = ["UsageError", "run"]
 
 
+class UsageError(ValueError):
+    """A problem with the command's arguments; reported in one line."""
+
+
 def run(args):
+    from lsa_keras.cli import zoo
+
     handler = {"train": train, "evaluate": evaluate, "score": score, "sample": sample,
-               "zoo": zoo_command}[args.command]
+               "zoo": zoo.run}[args.command]
     return handler(args)
 
 
@@ -40,35 +46,30 @@ def load_model(source):
 def train(args):
     import keras
 
-    from lsa_keras import LSA, zoo
-    from lsa_keras.one_class import run_learning_rate
-    from lsa_keras.resumable import train_resumable
+    from lsa_keras.models.lsa import lsa_presets
+    from lsa_keras.models.lsa.lsa_networks import input_shape_of
+    from lsa_keras.training import train_one_class
 
     for flag in ("epochs", "batch_size", "learning_rate"):
         _positive("--" + flag.replace("_", "-"), getattr(args, flag))
     shape = None
     if args.dataset == "folder":
-        from lsa_keras.cli.data import ARCHITECTURE_SHAPES
-
-        shape = ARCHITECTURE_SHAPES[args.architecture or "mnist"]
+        shape = input_shape_of(args.architecture or "mnist")
     elif args.architecture:
         raise UsageError("--architecture applies to --dataset folder only.")
-    data = one_class_data(args.dataset, args.normal_class, args.data_dir, shape)
+    data = load_one_class(args.dataset, args.normal_class, args.data_dir, shape)
     architecture = data["architecture"]
-    recipe = zoo.recipe("cifar10" if architecture == "cifar10" else "mnist")
+    recipe = lsa_presets.recipe("cifar10" if architecture == "cifar10" else "mnist")
     schedule = dict(recipe["schedule"])
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
                        ("learning_rate", args.learning_rate), ("schedule", args.schedule)):
         if value is not None:
             schedule[key] = value
+    # What identifies this run's checkpoints: rerunning the same command resumes it.
     settings = {"dataset": args.dataset, "normal_class": args.normal_class,
                 "data_dir": os.path.abspath(args.data_dir) if args.data_dir else None,
                 "architecture": architecture, "seed": args.seed, **schedule}
-    learning_rate, pinned = run_learning_rate(schedule["schedule"], schedule["learning_rate"],
-                                              schedule["epochs"], len(data["x_train"]),
-                                              schedule["batch_size"])
-    settings.update(pinned)
-    x, x_val = data["x_train"], data["x_val"]  # uint8; converted once by train_resumable
+    x, x_val = data["x_train"], data["x_val"]
     rate = {"constant": "constant", "cosine": "cosine-decayed to 1% over the epochs"}
     print(f"lsa-keras train: {args.dataset} ({data['note']}), normal class {args.normal_class}: "
           f"{len(x)} training / {len(x_val)} validation images; {schedule['epochs']} epochs, batch "
@@ -76,33 +77,25 @@ def train(args):
           f"({rate[schedule['schedule']]}); backend {keras.backend.backend()}; checkpoints in "
           f"{args.out}", flush=True)
     start = time.time()
-    model, state = train_resumable(
-        lambda: LSA.from_architecture(architecture), x, x_val, args.out, schedule["epochs"],
-        schedule["batch_size"], learning_rate, settings, seed=args.seed)
-    model.calibrate(x_val)
-    metadata = {"name": os.path.basename(os.path.abspath(args.out)), "dataset": args.dataset,
-                "normal_class": args.normal_class, "data": data["note"], "schedule": schedule,
-                "weight_seed": args.seed, "best_epoch": state.get("best_epoch"),
-                "checkpoint": "lowest validation loss"}
-    if data["x_test"] is not None:
-        result = model.score(data["x_test"])
-        from lsa_keras import scoring
-
-        auroc = scoring.auroc(data["novel_test"], result)
-        metadata["metrics"] = {f"auroc_{k}": round(v, 4) for k, v in auroc.items()}
-        metadata["evaluation"] = "AUROC on the test images, the other classes being novel."
-        print("test AUROC  LLK {llk:.3f}  REC {rec:.3f}  NS {ns:.3f}".format(**auroc))
     folder = os.path.join(args.out, "model")
-    model.save_pretrained(folder, metadata)
+    _, result = train_one_class(
+        data, args.out, schedule, seed=args.seed, settings=settings, model_dir=folder,
+        calibration_fpr=recipe["calibration"]["fpr"], verbose=1,
+        metadata={"name": os.path.basename(os.path.abspath(args.out)),
+                  "normal_class": args.normal_class})
+    if "auroc_ns" in result:
+        print("test AUROC  LLK {auroc_llk:.3f}  REC {auroc_rec:.3f}  NS {auroc_ns:.3f}".format(
+            **result))
     print(f"model written to {folder} ({time.time() - start:.0f} s this session)")
     return 0
 
 
 def evaluate(args):
-    from lsa_keras import plots, scoring
+    from lsa_keras import scoring
+    from lsa_keras.utils import plots
 
     model = load_model(args.model)
-    data = one_class_data(args.dataset, args.normal_class, args.data_dir, model.image_shape)
+    data = load_one_class(args.dataset, args.normal_class, args.data_dir, model.image_shape)
     if data["x_test"] is None:
         raise UsageError("evaluation needs labelled images: a dataset, or a folder with one "
                          "subfolder per class.")
@@ -152,9 +145,9 @@ def _image_paths(paths):
 def score(args):
     from keras import ops
 
-    from lsa_keras import plots
+    from lsa_keras.utils import plots
     from lsa_keras.datasets.image_folder import decode_images
-    from lsa_keras.preprocessing import to_model_input
+    from lsa_keras.utils.preprocessing import to_model_input
 
     model = load_model(args.model)
     paths = _image_paths(args.paths)
@@ -194,8 +187,8 @@ def score(args):
 
 
 def sample(args):
-    from lsa_keras import plots
-    from lsa_keras.sampling import sample_images
+    from lsa_keras.utils import plots
+    from lsa_keras.models.lsa.lsa_sampler import sample_images
 
     if args.n < 1:
         raise UsageError(f"-n must be at least 1, got {args.n}.")
@@ -210,41 +203,3 @@ def sample(args):
     print(f"wrote {args.n} samples to {args.out} ({width}x{height}, backend "
           f"{keras.backend.backend()})")
     return 0
-
-
-def zoo_command(args):
-    from lsa_keras import pretrained, zoo
-
-    if args.zoo_command == "list":
-        local = zoo.zoo_dir()
-        print(f"{'name':<12} {'class':<11} {'NS':>6} {'LLK':>6} {'REC':>6}  available")
-        for name in zoo.available():
-            e = zoo.entry(name)
-            m = e.get("metrics") or {}
-            where = []
-            if os.path.isfile(os.path.join(local, name, pretrained.CONFIG_FILE)):
-                where.append("local zoo")
-            if e.get("revision"):
-                where.append(f"hub {e['repo_id']}@{e['revision'][:8]}")
-            cells = [f"{m[k]:.3f}" if k in m else "-" for k in ("auroc_ns", "auroc_llk", "auroc_rec")]
-            print(f"{name:<12} {str(e.get('normal_class_name', '')):<11} {cells[0]:>6} "
-                  f"{cells[1]:>6} {cells[2]:>6}  {', '.join(where) or 'not built or published'}")
-        print(f"local zoo folder: {local}")
-        return 0
-    if args.zoo_command == "download":
-        e = zoo.entry(args.name)
-        if not e.get("revision"):
-            raise UsageError(f"{args.name} is not published yet; build it with "
-                             f"`lsa-keras zoo build {e['dataset']} --classes {e['normal_class']}`.")
-        folder = pretrained.download(e["repo_id"], e["revision"], args.cache_dir)
-        pretrained.load_folder(folder, e.get("files") or None)
-        print(folder)
-        return 0
-    rest = [a for a in args.rest if a != "--"]
-    if args.zoo_command == "build":
-        from lsa_keras.zoo import build
-
-        return build.main(["--dataset", args.dataset, *rest])
-    from lsa_keras.zoo import publish
-
-    return publish.main(["--dataset", args.dataset, *rest])

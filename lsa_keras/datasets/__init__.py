@@ -1,10 +1,12 @@
 """Data: MNIST, CIFAR-10, image folders, UCSD Ped2 and ShanghaiTech, the one-class protocol split and
-the shipped sample."""
+the shipped sample, and one dispatch (:func:`load_one_class`) from a dataset name to its
+one-class split."""
 
 from lsa_keras.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10
 from lsa_keras.datasets.idx import read_idx
 from lsa_keras.datasets.image_folder import load_image_folder
 from lsa_keras.datasets.mnist import DATA_DIR_ENV, load_mnist
+from lsa_keras.datasets.one_class import DATASETS, load_one_class
 from lsa_keras.datasets.protocol import PROTOCOL_SEED, one_class_split, shuffled_train_val_indices
 from lsa_keras.datasets.sample import load_mnist_sample
 from lsa_keras.datasets.shanghaitech import ShanghaiTech, remove_background
@@ -13,6 +15,7 @@ from lsa_keras.datasets.ucsd import load_ucsd
 
 __all__ = [
     "CIFAR10_CLASSES",
+    "DATASETS",
     "DATA_DIR_ENV",
     "PROTOCOL_SEED",
     "ShanghaiTech",
@@ -20,6 +23,7 @@ __all__ = [
     "load_image_folder",
     "load_mnist",
     "load_mnist_sample",
+    "load_one_class",
     "load_ucsd",
     "one_class_split",
     "read_idx",

@@ -65,8 +65,7 @@ def load_cifar10(data_dir=None):
     Args:
         data_dir: a folder with ``train/<class>/*`` and ``test/<class>/*`` image files (class
             names as in :data:`CIFAR10_CLASSES`), a ``.tar.gz`` of that tree, or a folder
-            holding ``cifar10-jpeg/cifar10-jpeg.tar.gz`` (the layout of this project's offline
-            copy). Defaults to the ``LSA_KERAS_DATA_DIR`` environment variable; without either,
+            holding ``cifar10-jpeg/cifar10-jpeg.tar.gz``. Defaults to the ``LSA_KERAS_DATA_DIR`` environment variable; without either,
             ``keras.datasets.cifar10`` downloads the original data.
 
     The offline copy is a JPEG re-encoding (quality about 75) of the original images, with the

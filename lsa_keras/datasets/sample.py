@@ -3,7 +3,7 @@
 It holds 500 images per digit from the protocol's training part, 100 per digit from its
 validation part (seed 30101990, last 10% of the shuffled training set) and 200 per digit from
 the test set, with their indices into the original files. Rebuild it from the IDX files with
-``python -m lsa_keras.datasets.sample --data-dir ../shared/datasets``.
+``python -m lsa_keras.datasets.sample --data-dir DIR`` (DIR holding the MNIST IDX files).
 """
 
 import argparse

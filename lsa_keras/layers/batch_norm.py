@@ -10,9 +10,8 @@ class BatchNorm(keras.layers.BatchNormalization):
 
     In training mode on the TensorFlow backend, for float32 channels-last inputs of rank 4 or
     5, the batch statistics and the normalisation come from one ``FusedBatchNormV3`` kernel
-    (and its gradient from one kernel): Keras' layer builds them from a dozen elementwise and
-    reduction ops, which took about a sixth of an MNIST training step's op time here
-    (``examples/results/profiling-notes/train_ops.py``). Everything else (inference, other
+    (and its gradient from one kernel), where Keras' layer builds them from a dozen elementwise
+    and reduction ops. Everything else (inference, other
     backends and dtypes, masks, renorm, frozen layers) is Keras' layer unchanged. The results
     are the same up to rounding: the moving variance is updated with the biased batch variance
     as Keras does, and TensorFlow raises an epsilon below 1.001e-5 to that value (PyTorch's

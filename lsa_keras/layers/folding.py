@@ -4,8 +4,7 @@ In inference mode a batch normalisation is a per-channel affine map ``y * scale 
 (``scale = gamma / sqrt(moving_variance + epsilon)``, ``shift = beta - moving_mean * scale``).
 Applied to a bias-free convolution ``y = conv(x, K)`` it equals ``conv(x, K * scale) + shift``:
 scaling the kernel's output channels costs a pass over the kernel instead of two passes over
-the activations (``examples/results/profiling-notes/scorer_ops.py``: the blocks' inference
-batch normalisations were about a tenth of a scoring batch's op time). The folded kernel is
+the activations. The folded kernel is
 computed from the live weights at every call, so nothing is cached and nothing goes stale.
 """
 
@@ -119,9 +118,8 @@ def subpixel_upsampling(inputs, kernel):
     """The upsampling of :func:`is_subpixel_upsampling` as one 3x3 convolution and an
     interleave: ``(b, h, w, ci) -> (b, 2h, 2w, co)`` for a transposed kernel ``(5, 5, co, ci)``.
 
-    The same function up to rounding; 1.2-3x faster than the transposed convolution and its crop
-    in inference on this project's CPUs (``examples/results/profiling-notes/subpixel.py``).
-    Inference only: with gradients it was slower on CIFAR-10's deeper shapes.
+    The same function up to rounding, and faster than the transposed convolution and its crop in
+    inference. Inference only: with gradients it is slower on deeper shapes.
     """
     co, ci = kernel.shape[2], kernel.shape[3]
     flat = ops.concatenate([ops.reshape(kernel, (25, co, ci)), ops.zeros((1, co, ci), kernel.dtype)], 0)

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from lsa_keras.layers.autoregressive import AutoregressiveLayer
+from lsa_keras.layers.autoregressive_layer import AutoregressiveLayer
 
 
 @keras.saving.register_keras_serializable(package="lsa_keras")

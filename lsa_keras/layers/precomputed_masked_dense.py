@@ -14,9 +14,8 @@ class PrecomputedMaskedDense(keras.layers.Layer):
     training that is part of the gradient's path, but a scorer repeats it for every batch.
     This layer keeps the slabs (and the bias) as non-trainable variables that
     :meth:`refresh` lays out from the source layer when its kernel has changed, so a scorer
-    lays them out once per model state instead of once per batch
-    (``examples/results/profiling-notes/cached_slabs.py``: the MNIST estimator's forward pass
-    59 -> 43 ms a batch). It is never saved: scorers build it from the model.
+    lays them out once per model state instead of once per batch. It is never saved: scorers
+    build it from the model.
 
     Input shape: ``(batch, d, ci)``. Output shape: ``(batch, d, units)``, the source's.
 
@@ -56,9 +55,8 @@ class PrecomputedMaskedDense(keras.layers.Layer):
         """Bring the copy up to date with the source layer's current weights.
 
         The slabs are laid out again only if the source kernel differs from the one they came
-        from (an exact comparison: for the MNIST estimator about 10 ms against about 130 ms to
-        lay them out on this project's CPU); the bias is always copied. Returns whether the
-        slabs were laid out again.
+        from (an exact comparison, much cheaper than laying them out); the bias is always
+        copied. Returns whether the slabs were laid out again.
         """
         src = self.source
         # Copies: JAX's predict donates these variables' buffers, which must not be the

@@ -1,7 +1,5 @@
-"""LSA models and the networks of each setting."""
+"""The models of lsa_keras: LSA and the networks of each architecture."""
 
-from lsa_keras.models.architectures import available_architectures, build_networks
-from lsa_keras.models.lsa import LSA
-from lsa_keras.models.vae import VAE
+from lsa_keras.models.lsa import LSA, available_architectures, build_networks
 
-__all__ = ["LSA", "VAE", "available_architectures", "build_networks"]
+__all__ = ["LSA", "available_architectures", "build_networks"]

@@ -7,7 +7,7 @@ from lsa_keras.layers import (
     CausalConv3D, CroppedConv3DTranspose, DownBlock, ResidualBlock, SlicedCropping2D,
     TemporalDense, TorchDense, UpBlock,
 )
-from lsa_keras.layers.blocks import subsample
+from lsa_keras.layers.conv_block import subsample
 from tests.helpers import assert_layer_round_trip, to_numpy
 
 pytestmark = pytest.mark.backend

@@ -30,7 +30,7 @@ def _train_and_score_shanghaitech(root, model, frame_size):
 
     from lsa_keras import video
     from lsa_keras.datasets.shanghaitech import ShanghaiTech, remove_background
-    from lsa_keras.video_pipeline import evaluate_clip_videos
+    from lsa_keras.video.pipeline import evaluate_clip_videos
 
     data = ShanghaiTech(root, size=frame_size)
     train = [remove_background(data.train_video(n)) for n in data.train_names]

@@ -20,7 +20,7 @@ from keras import ops  # noqa: E402
 
 from lsa_keras import datasets  # noqa: E402
 from lsa_keras.losses import surprisal  # noqa: E402
-from lsa_keras.one_class import evaluate  # noqa: E402
+from lsa_keras.training.one_class import evaluate  # noqa: E402
 
 
 def main():

@@ -8,8 +8,8 @@ import json, os, sys, time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras
 from lsa_keras.datasets import load_mnist, one_class_split
-from lsa_keras.preprocessing import to_model_input
-from lsa_keras.one_class import BestValidationWeights, TestAurocTrace, evaluate
+from lsa_keras.utils.preprocessing import to_model_input
+from lsa_keras.training.one_class import BestValidationWeights, TestAurocTrace, evaluate
 c, start, total, out = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 (xt, yt), (xs, ys) = load_mnist(os.environ.get("LSA_KERAS_DATA_DIR", "../shared/datasets"))
 split = one_class_split(xt, yt, xs, ys, c)

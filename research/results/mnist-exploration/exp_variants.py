@@ -27,8 +27,8 @@ import keras
 from keras import ops
 from lsa_keras.datasets import load_mnist, one_class_split
 from lsa_keras.models import LSA
-from lsa_keras.preprocessing import to_model_input
-from lsa_keras.one_class import BestValidationWeights, TestAurocTrace, evaluate, learning_rate_schedule
+from lsa_keras.utils.preprocessing import to_model_input
+from lsa_keras.training.one_class import BestValidationWeights, TestAurocTrace, evaluate, learning_rate_schedule
 
 class Exp(LSA):
     detach = False

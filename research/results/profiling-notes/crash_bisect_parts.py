@@ -11,7 +11,7 @@ from keras import ops
 
 from lsa_keras import LSA
 from lsa_keras.losses import quantize
-from lsa_keras.models.architectures import mfc_estimator
+from lsa_keras.models.lsa.lsa_networks import mfc_estimator
 
 part = sys.argv[1]
 rs = np.random.RandomState(0)
@@ -26,7 +26,7 @@ else:
     z = rs.rand(500, 64).astype("float32")
     if part == "autoencoder":  # as run: the shipped sample's digit 3, like the crash hunt
         from lsa_keras.datasets import load_mnist_sample
-        from lsa_keras.preprocessing import to_model_input
+        from lsa_keras.utils.preprocessing import to_model_input
 
         data = load_mnist_sample()
         real = to_model_input(data["x_train"][data["y_train"] == 3])

@@ -13,7 +13,7 @@ import numpy as np
 import keras
 
 from lsa_keras import LSA, scoring
-from lsa_keras.layers.autoregressive import AutoregressiveLayer
+from lsa_keras.layers.autoregressive_layer import AutoregressiveLayer
 
 
 def measure(groups, x, batch):

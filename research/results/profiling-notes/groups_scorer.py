@@ -5,7 +5,7 @@ G (random weights, seed 0), 25 rounds of one batch of 256 each, alternated in on
 """
 import sys, time, numpy as np, keras, tensorflow as tf
 from lsa_keras import LSA, scoring
-from lsa_keras.layers.autoregressive import AutoregressiveLayer
+from lsa_keras.layers.autoregressive_layer import AutoregressiveLayer
 arch = sys.argv[1]; groups = [int(g) for g in sys.argv[2:]]
 x = np.random.RandomState(0).rand(256, *LSA.from_architecture(arch).image_shape).astype("float32")
 fs = {}

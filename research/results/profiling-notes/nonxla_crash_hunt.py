@@ -18,7 +18,7 @@ import keras
 import numpy as np
 from lsa_keras import LSA
 from lsa_keras.datasets import load_mnist_sample
-from lsa_keras.preprocessing import to_model_input
+from lsa_keras.utils.preprocessing import to_model_input
 arch, epochs = {arch!r}, {epochs}
 model = LSA.from_architecture(arch)
 if arch == "mnist":

@@ -16,7 +16,7 @@ import numpy as np
 
 from lsa_keras import LSA
 from lsa_keras.datasets import load_mnist_sample
-from lsa_keras.preprocessing import to_model_input
+from lsa_keras.utils.preprocessing import to_model_input
 
 
 def main(epochs=16):

@@ -8,7 +8,7 @@ The paper trains autoencoder and estimator jointly on REC + LLK. The training no
 (``../shared/reference/training-notes.md``) report a later re-implementation that trained the
 autoencoder first and the estimator after it, with a much higher LLK AUROC on class 8; the
 table here trails the paper in exactly that column. Stage 1 is the table's run
-(``lsa_keras.one_class.run_one_class``: cosine schedule, checkpoint of lowest validation loss,
+(``lsa_keras.training.one_class.run_one_class``: cosine schedule, checkpoint of lowest validation loss,
 resumable) with the LLK weight set to 0, so the estimator keeps its initial weights (Adam
 makes no step on a zero gradient). Stage 2 computes the codes of the class's training and
 validation images once (batch normalisation in inference mode, as scoring does) and trains the
@@ -29,7 +29,7 @@ from keras import ops  # noqa: E402
 
 from lsa_keras import datasets  # noqa: E402
 from lsa_keras.losses import surprisal  # noqa: E402
-from lsa_keras.one_class import evaluate, learning_rate_schedule, run_one_class  # noqa: E402
+from lsa_keras.training.one_class import evaluate, learning_rate_schedule, run_one_class  # noqa: E402
 
 
 def fit_estimator(model, split, args):

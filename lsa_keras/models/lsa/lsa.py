@@ -1,0 +1,321 @@
+"""The LSA model: an autoencoder with an autoregressive density estimator on its code."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from lsa_keras import losses as lsa_losses
+from lsa_keras import scoring
+from lsa_keras.training.callbacks import StopOnNonFiniteLoss
+from lsa_keras.initializers import apply_initialization
+from lsa_keras.layers.autoregressive_layer import AutoregressiveLayer
+from lsa_keras.models.lsa import lsa_networks, lsa_scorer
+from lsa_keras.models.lsa.lsa_trainer import JointLossTrainer, OwnObjectiveCompile
+from lsa_keras.utils.preprocessing import as_model_images
+
+DEFAULT_BATCH_SIZE = 256
+
+
+@keras.saving.register_keras_serializable(package="lsa_keras")
+class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
+    """Latent Space Autoregression (Abati et al., CVPR 2019).
+
+    An encoder maps an input to a code ``z`` in ``[0, 1]^d``, a decoder reconstructs the input
+    from it, and an autoregressive estimator outputs, for every latent variable ``z_i``, a
+    distribution over ``B`` bins conditioned on ``z_<i``. Training minimises
+    ``REC + lam * LLK`` (see :mod:`lsa_keras.losses`) with the model's own ``train_step``, so
+    ``model.fit(x)`` takes unlabeled images.
+
+    Build one with :meth:`from_architecture`. Calling the model on images
+    ``(batch, *input_shape)`` with values in ``[0, 1]`` returns a dict:
+
+    - ``"reconstruction"``: ``(batch, *input_shape)``, linear output;
+    - ``"code"``: ``(batch, d)``, the sigmoid code ``z``;
+    - ``"logits"``: ``(batch, d, B)``, one distribution over the bins per latent variable.
+
+    Args:
+        encoder: ``keras.Model`` from images to ``(batch, d)`` codes in ``[0, 1]``.
+        decoder: ``keras.Model`` from codes to images.
+        estimator: ``keras.Model`` from ``(batch, d, 1)`` to ``(batch, d, B)`` logits, whose
+            output ``j`` depends on inputs ``< j`` only.
+        lam: weight of the LLK term in the training objective (not used in scoring).
+        architecture: name of the registered architecture the networks came from, if any.
+        input_noise: standard deviation of Gaussian noise added to the encoder's input while
+            training (the reconstruction target stays the clean input); 0 adds none. Scoring
+            never adds noise.
+    """
+
+    def __init__(self, encoder, decoder, estimator, lam=1.0, architecture=None, input_noise=0.0,
+                 **kwargs):
+        super().__init__(**kwargs)
+        for part, net in (("encoder", encoder), ("decoder", decoder), ("estimator", estimator)):
+            if not isinstance(net, keras.Model) or not net.built:
+                raise ValueError(
+                    f"{part} must be a built keras.Model (for example a keras.Sequential that "
+                    f"starts with keras.Input); got {net!r}."
+                )
+        self.encoder, self.decoder, self.estimator = encoder, decoder, estimator
+        self.lam = float(lam)
+        if not np.isfinite(self.lam) or self.lam < 0:
+            raise ValueError(f"lam (the LLK weight) must be a finite number >= 0, got {lam!r}.")
+        self.architecture = architecture
+        self.input_noise = float(input_noise)
+        if not np.isfinite(self.input_noise) or self.input_noise < 0:
+            raise ValueError(f"input_noise must be a finite standard deviation >= 0, got "
+                             f"{input_noise!r}.")
+        # Only built when used, so models without noise keep the same weights file.
+        self.noise = (keras.layers.GaussianNoise(self.input_noise, name="input_noise")
+                      if self.input_noise > 0 else None)
+        self.bins = int(estimator.output_shape[-1])
+        self.code_length = int(encoder.output_shape[-1])
+        self.image_shape = tuple(encoder.input_shape[1:])
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.rec_tracker = keras.metrics.Mean(name="rec")
+        self.llk_tracker = keras.metrics.Mean(name="llk")
+        # Normalisation statistics and threshold of the novelty score: saved with the weights.
+        self.score_min = self.add_weight(
+            name="score_min", shape=(2,), initializer="zeros", trainable=False
+        )
+        self.score_max = self.add_weight(
+            name="score_max", shape=(2,), initializer="ones", trainable=False
+        )
+        self.threshold = self.add_weight(
+            name="threshold", shape=(), initializer="zeros", trainable=False
+        )
+        self.calibrated = self.add_weight(
+            name="calibrated", shape=(), initializer="zeros", trainable=False
+        )
+        self.built = True
+
+    @classmethod
+    def from_architecture(
+        cls, name, code_length=64, bins=100, estimator_units=None, lam=None, input_noise=None,
+        dtype=None, initialization="torch", **kwargs
+    ):
+        """An LSA with the networks of one of the paper's settings.
+
+        Args:
+            name: ``"mnist"`` (28x28x1), ``"cifar10"`` (32x32x3), ``"ucsd_ped2"`` (clips
+                8x32x32x1) or ``"shanghaitech"`` (clips 16x256x512x3).
+            code_length: d, 64 in the paper.
+            bins: B, 100 in the paper.
+            estimator_units: hidden estimator channels; default the paper's for that setting
+                (MFC ``(32, 32, 32, 32)`` for images, MSC ``(4, 4, 4, 4)`` / ``(4, 4)`` for video).
+            lam: LLK weight; default the paper's for that setting (1, and 0.1 for UCSD Ped2).
+            input_noise: training input noise; default the paper's (σ = 0.025 for UCSD Ped2,
+                none otherwise).
+            dtype: Keras dtype policy, default the global one. ``"mixed_bfloat16"`` keeps
+                float32 weights and computes in bfloat16, except the code, the reconstruction
+                and the losses (float32); on CPUs with AMX or on GPUs it scores and trains
+                faster at a small cost in precision. Weights are interchangeable with a float32 model of the same
+                architecture: ``set_weights(float32_model.get_weights())``.
+            initialization: ``"torch"`` (today's PyTorch defaults) or ``"torch-0.4.1"`` (the
+                version the authors trained with: BatchNorm scales uniform in [0, 1),
+                transposed convolutions scaled by their input channels); see
+                :func:`lsa_keras.initializers.apply_initialization`.
+        """
+        encoder, decoder, estimator = lsa_networks.build_networks(
+            name, code_length=code_length, bins=bins, estimator_units=estimator_units,
+            dtype=dtype,
+        )
+        apply_initialization((encoder, decoder, estimator), initialization)
+        defaults = lsa_networks.training_defaults(name)
+        return cls(encoder, decoder, estimator,
+                   lam=defaults["lam"] if lam is None else lam,
+                   input_noise=defaults["input_noise"] if input_noise is None else input_noise,
+                   architecture=name, dtype=dtype, **kwargs)
+
+    def call(self, inputs, training=None):
+        return self.outputs_with(self.estimator, inputs, training=training)
+
+    def outputs_with(self, estimator, inputs, training=None):
+        """:meth:`call` with another estimator network in place of ``self.estimator`` (for
+        instance an inference copy of it, see :func:`lsa_keras.models.lsa.lsa_scorer.scorer`)."""
+        noisy = inputs if self.noise is None else self.noise(inputs, training=training)
+        code = self.encoder(noisy, training=training)
+        reconstruction = self.decoder(code, training=training)
+        logits = estimator(ops.expand_dims(code, -1), training=training)
+        return {"reconstruction": reconstruction, "code": code, "logits": logits}
+
+    def joint_loss(self, x, outputs, sample_weight=None):
+        """Batch means ``{"loss", "rec", "llk"}`` of the objective; see :mod:`lsa_keras.losses`."""
+        return lsa_losses.lsa_loss(x, outputs, lam=self.lam, sample_weight=sample_weight)
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.rec_tracker, self.llk_tracker]
+
+    objective = "REC + lam * LLK; set the LLK weight with LSA.from_architecture(..., lam=...)"
+
+    def fit(self, x=None, y=None, batch_size=None, validation_data=None, callbacks=None,
+            **kwargs):
+        """``keras.Model.fit`` on unlabeled images; compiles with the defaults if needed.
+
+        Array inputs ``(n, *image_shape)`` may be uint8 in [0, 255] or float in [0, 1]; they
+        are checked (shape, range, NaN/Inf) and default to batches of 256 (supplement Table 1).
+        Datasets and generators are passed through unchecked. ``y`` is ignored. Training
+        stops with :class:`lsa_keras.training.callbacks.NonFiniteLossError` at the end of the first
+        epoch whose loss was NaN or Inf, before later callbacks (checkpoints) see that epoch
+        (see :class:`~lsa_keras.training.callbacks.StopOnNonFiniteLoss`).
+        """
+        if not self.compiled:
+            self.compile()
+        if _is_array(x) or isinstance(x, (list, tuple)):  # a list of images is one input here
+            x = as_model_images(x, self.image_shape, name="x")
+            if batch_size is None:
+                batch_size = DEFAULT_BATCH_SIZE
+        if isinstance(validation_data, (tuple, list)) and validation_data and (
+                _is_array(validation_data[0]) or isinstance(validation_data[0], (list, tuple))):
+            validation_data = (as_model_images(validation_data[0], self.image_shape,
+                                               name="validation_data[0]"),
+                               *validation_data[1:])
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, StopOnNonFiniteLoss) for c in callbacks):
+            callbacks.insert(0, StopOnNonFiniteLoss())  # before any checkpoint callback
+        return super().fit(x, y, batch_size=batch_size, validation_data=validation_data,
+                           callbacks=callbacks, **kwargs)
+
+    def calibrate(self, x_val, fpr=0.05, batch_size=DEFAULT_BATCH_SIZE):
+        """Fit the score normalisation and the decision threshold on normal validation images.
+
+        Stores the min and max of LLK and REC over ``x_val`` (paper Eq. 9) and the threshold on
+        NS above which a fraction ``fpr`` of ``x_val`` lies. They are model weights, so they
+        are saved and loaded with it.
+
+        Args:
+            x_val: normal images ``(n, *image_shape)``, uint8 in [0, 255] or float in [0, 1].
+            fpr: target false-positive rate on normal data, in (0, 1).
+
+        Returns:
+            dict with ``"min"``, ``"max"`` (``{"llk", "rec"}``) and ``"threshold"``.
+        """
+        if not 0.0 < fpr < 1.0:
+            raise ValueError(f"fpr must be in (0, 1), got {fpr!r}.")
+        x_val = as_model_images(x_val, self.image_shape, name="x_val")
+        raw = lsa_scorer.raw_scores(self, x_val, batch_size)
+        if len(raw["llk"]) < 2:
+            raise ValueError("calibrate needs at least 2 validation images.")
+        stats = scoring.min_max_stats(raw)
+        ns = scoring.novelty_scores(raw, stats)["ns"]
+        threshold = float(np.quantile(ns, 1.0 - fpr))
+        self.score_min.assign(np.array([stats["llk"][0], stats["rec"][0]], "float32"))
+        self.score_max.assign(np.array([stats["llk"][1], stats["rec"][1]], "float32"))
+        self.threshold.assign(threshold)
+        self.calibrated.assign(1.0)
+        return {"min": {k: v[0] for k, v in stats.items()},
+                "max": {k: v[1] for k, v in stats.items()}, "threshold": threshold}
+
+    def _stats(self):
+        if float(ops.convert_to_numpy(self.calibrated)) != 1.0:
+            raise ValueError(
+                "This model has no normalisation statistics yet: call "
+                "model.calibrate(x_val) with normal validation images first."
+            )
+        lo = ops.convert_to_numpy(self.score_min).astype("float64")
+        hi = ops.convert_to_numpy(self.score_max).astype("float64")
+        return {"llk": (lo[0], hi[0]), "rec": (lo[1], hi[1])}
+
+    def score(self, x, batch_size=DEFAULT_BATCH_SIZE):
+        """Novelty scores of images; higher means more novel.
+
+        Args:
+            x: images ``(n, *image_shape)``, uint8 in [0, 255] or float in [0, 1]; a single
+                image ``image_shape`` is accepted too.
+
+        Returns:
+            dict of float64 arrays ``(n,)``: ``"llk"`` (surprisal, nats), ``"rec"`` (sum of
+            squared errors) and ``"ns"`` (normalised sum; needs :meth:`calibrate`).
+        """
+        stats = self._stats()
+        return scoring.novelty_scores(lsa_scorer.per_sample_scores(self, x, batch_size), stats)
+
+    def decision_function(self, x, batch_size=DEFAULT_BATCH_SIZE):
+        """The novelty score NS ``(n,)``, as PyOD's ``decision_function``."""
+        return self.score(x, batch_size)["ns"]
+
+    @property
+    def threshold_(self):
+        """The calibrated NS threshold (PyOD's ``threshold_``): NS above it is novel."""
+        self._stats()  # the same error as score() before calibrate()
+        return float(ops.convert_to_numpy(self.threshold))
+
+    def predict_label(self, x, batch_size=DEFAULT_BATCH_SIZE):
+        """1 (novel) where NS exceeds :attr:`threshold_`, else 0; int array ``(n,)``.
+
+        With scores at hand, ``(scores["ns"] > model.threshold_)`` gives the same labels
+        without scoring again."""
+        return (self.decision_function(x, batch_size) > self.threshold_).astype("int32")
+
+    def save_pretrained(self, folder, metadata=None):
+        """Write a pretrained folder: config, weights (with the score statistics), metadata and
+        a model card. See :func:`lsa_keras.hub.pretrained.save_pretrained`."""
+        from lsa_keras.hub import pretrained
+
+        return pretrained.save_pretrained(self, folder, metadata)
+
+    def push_to_hub(self, repo_id, token=None, private=False, metadata=None):
+        """Upload the pretrained folder to the Hugging Face Hub, creating the repo if needed.
+
+        Returns huggingface_hub's ``CommitInfo``. See :func:`lsa_keras.hub.pretrained.push_to_hub`.
+        """
+        from lsa_keras.hub import pretrained
+
+        return pretrained.push_to_hub(self, repo_id, token=token, private=private,
+                                      metadata=metadata)
+
+    def with_dtype_policy(self, dtype):
+        """A copy of this model that computes under another Keras dtype policy.
+
+        For example ``model.with_dtype_policy("mixed_bfloat16")`` scores a float32 model in
+        bfloat16 (see :meth:`from_architecture`). The copy is rebuilt from the model's
+        registered architecture and gets copies of all weights, normalisation statistics and
+        threshold included; the two share no variables.
+
+        Args:
+            dtype: a Keras dtype policy name or ``keras.DTypePolicy``.
+        """
+        if self.architecture is None:
+            raise ValueError("with_dtype_policy needs a model built with LSA.from_architecture; "
+                             "this one has no registered architecture.")
+        channels = [l.channels for l in self.estimator.layers if isinstance(l, AutoregressiveLayer)]
+        twin = type(self).from_architecture(
+            self.architecture, code_length=self.code_length, bins=self.bins,
+            estimator_units=channels[:-1], lam=self.lam, input_noise=self.input_noise,
+            dtype=dtype,
+        )
+        twin.set_weights(self.get_weights())
+        return twin
+
+    def count_params(self):
+        """Number of trainable parameters, counted as the reference (PyTorch) counts them.
+
+        Batch-normalisation moving statistics are buffers in PyTorch, not parameters, so they
+        are left out; the masked layers store only their free weights. ``summary()`` still
+        shows Keras' totals, non-trainable statistics included.
+        """
+        return int(sum(np.prod(w.shape) for w in self.trainable_weights))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "encoder": keras.saving.serialize_keras_object(self.encoder),
+                "decoder": keras.saving.serialize_keras_object(self.decoder),
+                "estimator": keras.saving.serialize_keras_object(self.estimator),
+                "lam": self.lam,
+                "architecture": self.architecture,
+                "input_noise": self.input_noise,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for part in ("encoder", "decoder", "estimator"):
+            config[part] = keras.saving.deserialize_keras_object(config[part])
+        return cls(**config)
+
+
+def _is_array(x):
+    return hasattr(x, "shape") and hasattr(x, "dtype")

@@ -1,0 +1,98 @@
+"""The inference scorer of a trained LSA: per-sample LLK and REC, compiled once per model.
+
+Per sample, LLK is the surprisal ``-log h(z)`` of the code under the autoregressive estimator and
+REC the sum of squared reconstruction errors (paper Eqs. 9-10, before normalisation).
+"""
+
+import types
+
+import keras
+import numpy as np
+
+from lsa_keras.layers.masked_dense import MaskedDense
+from lsa_keras.layers.precomputed_masked_dense import PrecomputedMaskedDense
+from lsa_keras.losses import per_sample_losses
+from lsa_keras.utils.preprocessing import as_model_images
+
+
+def per_sample_scores(model, images, batch_size=256):
+    """Raw per-sample ``{"llk": (n,), "rec": (n,)}`` with batch normalisation in inference mode.
+
+    ``images``: ``(n, *model.image_shape)`` or one image, uint8 in [0, 255] or float in [0, 1];
+    anything else is a ``ValueError`` naming the expected form. The scores come from
+    :func:`scorer`, compiled once per model, in batches of ``batch_size``.
+    """
+    return raw_scores(model, as_model_images(images, model.image_shape, single=True), batch_size)
+
+
+def raw_scores(model, x, batch_size=256):
+    """:func:`per_sample_scores` of images already checked and converted to float32 in [0, 1]
+    (by :func:`lsa_keras.utils.preprocessing.as_model_images`), so callers that hold them convert
+    once."""
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    batch_size, compiled = int(batch_size), scorer(model)
+    refresh(model)
+    data = x
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        # Keras feeds NumPy arrays through an autotuned prefetch, whose teardown on TensorFlow
+        # stalls ``predict`` for up to a second after its last batch. Plain batches with
+        # tf.data's autotuning off do not stall, and keep
+        # one graph for every batch size (a batch-by-batch loop would trace one per
+        # first-seen size, and its scores would depend on what was scored before).
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        data = tf.data.Dataset.from_tensor_slices(x).batch(batch_size).with_options(options)
+    out = compiled.predict(data, batch_size=None if data is not x else batch_size, verbose=0)
+    return {k: np.asarray(out[k], "float64").reshape(-1) for k in ("llk", "rec")}
+
+
+def scorer(model):
+    """A functional Keras model ``images -> {"llk": (n,), "rec": (n,)}`` on ``model``'s weights.
+
+    Its ``predict`` runs the per-sample losses compiled: a TensorFlow graph, ``jax.jit``, or
+    PyTorch eager without autograd (Keras's ``jit_compile="auto"``), where calling the model
+    eagerly batch by batch spent most of the time dispatching single ops. TensorFlow uses no
+    XLA on a CPU, where the XLA scorer compiles longer and then scores slower. Built once and
+    kept on the model, outside what Keras saves.
+
+    The encoder and decoder are the model's own (in inference mode their blocks fold batch
+    normalisation into the convolutions). The estimator is an inference copy whose MFC layers
+    hold their kernel slabs precomputed (:class:`~lsa_keras.layers.PrecomputedMaskedDense`):
+    call :func:`refresh` after the model's weights change; :func:`raw_scores` does.
+    """
+    cache = model.__dict__.get("_lsa_scorer")
+    if cache is None:
+        estimator, copies = inference_estimator(model.estimator)
+        images = keras.Input(model.image_shape)
+        rec, llk = per_sample_losses(images, model.outputs_with(estimator, images, training=False))
+        cache = types.SimpleNamespace(model=keras.Model(images, {"llk": llk, "rec": rec}),
+                                      copies=copies)
+        cache.model.compile(jit_compile="auto")
+        object.__setattr__(model, "_lsa_scorer", cache)  # untracked: not a sub-layer
+    return cache.model
+
+
+def refresh(model):
+    """Copy ``model``'s current estimator weights into its :func:`scorer`'s inference copy."""
+    scorer(model)
+    for layer in model.__dict__["_lsa_scorer"].copies:
+        layer.refresh()
+
+
+def inference_estimator(estimator):
+    """``(network, copies)``: ``estimator`` with each :class:`MaskedDense` replaced by a
+    :class:`PrecomputedMaskedDense` copy (listed in ``copies``), other layers shared.
+
+    Only a ``keras.Sequential`` estimator is rewritten; any other network is returned as it is,
+    with no copies."""
+    if not isinstance(estimator, keras.Sequential) or not any(
+            isinstance(layer, MaskedDense) for layer in estimator.layers):
+        return estimator, []
+    layers = [PrecomputedMaskedDense(layer) if isinstance(layer, MaskedDense) else layer
+              for layer in estimator.layers]
+    network = keras.Sequential([keras.Input(estimator.input_shape[1:]), *layers],
+                               name=f"{estimator.name}_inference")
+    return network, [layer for layer in layers if isinstance(layer, PrecomputedMaskedDense)]

@@ -1,0 +1,171 @@
+"""``train_step``/``test_step`` of the joint LSA objective, one class per Keras backend.
+
+The loss is written once (:func:`lsa_keras.losses.lsa_loss`, via the model's
+``joint_loss``); what differs between backends is only how gradients are taken and applied,
+as in Keras' own ``keras/src/backend/*/trainer.py``. :data:`JointLossTrainer` is the class for
+the backend Keras runs on; :class:`lsa_keras.LSA` inherits from it.
+"""
+
+import keras
+from keras import ops
+
+DEFAULT_LEARNING_RATE = 1e-4  # supplement Table 1 (MNIST, CIFAR-10)
+
+
+def _unpack(data):
+    x, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+    if x is None:
+        raise ValueError("LSA.fit needs input images x; got a batch without them.")
+    return x, sample_weight
+
+
+class _TrackerMixin:
+    """Logs ``loss``, ``rec`` and ``llk`` as epoch means weighted by batch size."""
+
+    def _update_trackers(self, losses, x):
+        batch = ops.shape(x)[0]
+        logs = {}
+        for tracker in self.metrics:
+            tracker.update_state(losses[tracker.name], sample_weight=batch)
+            logs[tracker.name] = tracker.result()
+        return logs
+
+
+class TensorFlowJointLossTrainer(_TrackerMixin):
+    def train_step(self, data):
+        import tensorflow as tf
+
+        x, sample_weight = _unpack(data)
+        with tf.GradientTape() as tape:
+            losses = self.joint_loss(x, self(x, training=True), sample_weight)
+            scaled = self.optimizer.scale_loss(losses["loss"])
+        weights = self.trainable_weights
+        # The masked layers gather their kernels, so their gradients arrive as IndexedSlices;
+        # Keras' optimizers densify those at every use (Adam: twice per step, an
+        # UnsortedSegmentSum over the whole kernel each time). Densify them once here.
+        grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                 for g in tape.gradient(scaled, weights)]
+        if self.jit_compile or not self.optimizer.built:
+            self.optimizer.apply_gradients(zip(grads, weights))
+        else:
+            # Without XLA every elementwise op of the optimizer's update is one pass over the
+            # ~14M estimator weights; XLA fuses each variable's update into one.
+            tf.function(lambda g: self.optimizer.apply(g, weights), jit_compile=True)(grads)
+        return self._update_trackers(losses, x)
+
+    def test_step(self, data):
+        x, sample_weight = _unpack(data)
+        return self._update_trackers(self.joint_loss(x, self(x, training=False), sample_weight), x)
+
+
+class TorchJointLossTrainer(_TrackerMixin):
+    def train_step(self, data):
+        import torch
+
+        x, sample_weight = _unpack(data)
+        outputs = self(x, training=True)
+        self.zero_grad()
+        losses = self.joint_loss(x, outputs, sample_weight)
+        self.optimizer.scale_loss(losses["loss"]).backward()
+        weights = self.trainable_weights[:]
+        with torch.no_grad():
+            self.optimizer.apply([v.value.grad for v in weights], weights)
+        return self._update_trackers({k: v.detach() for k, v in losses.items()}, x)
+
+    def test_step(self, data):
+        x, sample_weight = _unpack(data)
+        return self._update_trackers(self.joint_loss(x, self(x, training=False), sample_weight), x)
+
+
+class JaxJointLossTrainer(_TrackerMixin):
+    """JAX steps are pure functions of the state tuples the Keras JAX trainer passes in."""
+
+    def _stateless_trackers(self, metrics_variables, losses, x):
+        mapping = list(zip(self.metrics_variables, metrics_variables))
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            logs = self._update_trackers(losses, x)
+        new_values = []
+        for ref, old in zip(self.metrics_variables, metrics_variables):
+            value = scope.get_current_value(ref)
+            new_values.append(old if value is None else value)
+        return logs, new_values
+
+    def train_step(self, state, data):
+        import jax
+
+        trainable, non_trainable, optimizer_vars, metrics_vars = state
+        x, sample_weight = _unpack(data)
+
+        def objective(trainable, non_trainable):
+            outputs, non_trainable = self.stateless_call(
+                trainable, non_trainable, x, training=True
+            )
+            losses = self.joint_loss(x, outputs, sample_weight)
+            return losses["loss"], (losses, non_trainable)
+
+        (_, (losses, non_trainable)), grads = jax.value_and_grad(objective, has_aux=True)(
+            trainable, non_trainable
+        )
+        trainable, optimizer_vars = self.optimizer.stateless_apply(
+            optimizer_vars, grads, trainable
+        )
+        logs, metrics_vars = self._stateless_trackers(metrics_vars, losses, x)
+        return logs, (trainable, non_trainable, optimizer_vars, metrics_vars)
+
+    def test_step(self, state, data):
+        trainable, non_trainable, metrics_vars = state
+        x, sample_weight = _unpack(data)
+        outputs, non_trainable = self.stateless_call(trainable, non_trainable, x, training=False)
+        losses = self.joint_loss(x, outputs, sample_weight)
+        logs, metrics_vars = self._stateless_trackers(metrics_vars, losses, x)
+        return logs, (trainable, non_trainable, metrics_vars)
+
+
+class OwnObjectiveCompile:
+    """``compile``/``compile_from_config`` of a model that trains its own ``objective`` (a
+    class attribute naming it, for the error when ``loss`` is given)."""
+
+    objective = "its own objective"
+
+    def compile(self, optimizer=None, jit_compile="auto", **kwargs):
+        """Like ``keras.Model.compile``; the optimiser defaults to Adam with lr 1e-4
+        (supplement Table 1).
+
+        The model trains its own objective, so ``loss`` must not be given. ``jit_compile="auto"``
+        is Keras' rule (XLA on a GPU and under JAX, not on a CPU with TensorFlow), except that
+        TensorFlow never compiles video models with XLA: its CPU backend runs 3D convolutions
+        as naive loops, many times slower than without XLA.
+        """
+        if (jit_compile == "auto" and keras.backend.backend() == "tensorflow"
+                and len(self.image_shape) != 3):
+            jit_compile = False
+        if kwargs.get("loss") is not None:
+            raise ValueError(
+                f"{type(self).__name__} trains its own objective ({self.objective}); do not "
+                "pass `loss`."
+            )
+        if optimizer is None:
+            optimizer = keras.optimizers.Adam(learning_rate=DEFAULT_LEARNING_RATE)
+        super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
+
+    def compile_from_config(self, config):
+        """Recompile after ``keras.saving.load_model`` so the optimiser state is restored too."""
+        config = keras.saving.deserialize_keras_object(config)
+        config.pop("loss", None)
+        self.compile(**config)
+        self.optimizer.build(self.trainable_variables)
+
+
+_TRAINERS = {
+    "tensorflow": TensorFlowJointLossTrainer,
+    "jax": JaxJointLossTrainer,
+    "torch": TorchJointLossTrainer,
+}
+
+backend = keras.backend.backend()
+if backend not in _TRAINERS:
+    raise ImportError(
+        f"lsa_keras trains on the tensorflow, jax and torch backends; KERAS_BACKEND is "
+        f"{backend!r}."
+    )
+JointLossTrainer = _TRAINERS[backend]

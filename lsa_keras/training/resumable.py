@@ -1,0 +1,231 @@
+"""Training that survives interruption: a checkpoint after every epoch, resumed on restart.
+
+``OUT/train_state.json`` records the epoch count, the best epoch, the settings of the run and
+the names and SHA-256 of two files: ``OUT/checkpoint-epochNNNN.keras``, the model and optimiser
+state after the last finished epoch, and ``OUT/best-epochNNNN.weights.h5``, the weights of the
+epoch with the lowest validation loss. Every file is written to a temporary name and moved into
+place, and each epoch's files get new names that only the state file, written last, makes
+current; so a run killed at any moment (even between two of these writes) resumes from a
+consistent set, and the files of an epoch whose state was never written are discarded and that
+epoch is trained again. Folders written before the names carried the epoch
+(``checkpoint.keras``, ``best.weights.h5``) are resumed too.
+
+The batch order of epoch ``e`` depends only on the seed and ``e`` (:class:`EpochOrder`), so a
+run killed after any epoch and resumed ends with the same weights as one that never stopped.
+A NaN or Inf loss stops training with :class:`~lsa_keras.training.callbacks.NonFiniteLossError`
+before that epoch's checkpoint is written, so the last good one stays.
+"""
+
+import json
+import math
+import os
+import re
+import time
+
+import keras
+import numpy as np
+
+from lsa_keras.utils.atomic import write_atomically, write_text_atomically
+from lsa_keras.training.callbacks import NonFiniteLossError
+from lsa_keras.hub.pretrained import sha256
+
+STATE = "train_state.json"
+# The names of folders written before the file names carried the epoch.
+LEGACY_CHECKPOINT, LEGACY_BEST_WEIGHTS = "checkpoint.keras", "best.weights.h5"
+_CHECKPOINT, _BEST_WEIGHTS = "checkpoint-epoch{:04d}.keras", "best-epoch{:04d}.weights.h5"
+_OURS = re.compile(r"^(checkpoint-epoch\d{4,}\.keras|best-epoch\d{4,}\.weights\.h5|"
+                   r"checkpoint\.keras|best\.weights\.h5)$")
+
+
+def checkpoint_path(out_dir):
+    """Path of the checkpoint of the last finished epoch of the run in ``out_dir``.
+
+    Raises:
+        FileNotFoundError: ``out_dir`` holds no run's state.
+    """
+    with open(os.path.join(out_dir, STATE)) as f:
+        return os.path.join(out_dir, json.load(f).get("checkpoint", LEGACY_CHECKPOINT))
+
+
+def _current_files(state):
+    return {state.get("checkpoint", LEGACY_CHECKPOINT), state.get("best_weights", LEGACY_BEST_WEIGHTS)}
+
+
+def _remove_stale_files(out_dir, state):
+    """Delete checkpoints and best weights that ``state`` does not name: earlier epochs', or
+    those of an epoch interrupted before its state was written."""
+    keep = _current_files(state)
+    for name in os.listdir(out_dir):
+        if _OURS.match(name) and name not in keep:
+            os.remove(os.path.join(out_dir, name))
+
+
+class EpochOrder(keras.utils.PyDataset):
+    """Batches of ``x`` in an order that depends only on ``(seed, epoch)``.
+
+    Keras' own ``shuffle=True`` draws each epoch's order from the global random state, which
+    a restarted process cannot put back where it was. Here the dataset is endless and batch
+    ``i`` of a ``fit`` call (run with ``steps_per_epoch=len(self)``) is batch ``i % len(self)``
+    of epoch ``initial_epoch + i // len(self)``: a pure function of the index, whatever Keras
+    prefetches or whenever it calls the epoch hooks.
+    """
+
+    def __init__(self, x, batch_size, seed, initial_epoch=0):
+        super().__init__()
+        self.x, self.batch_size, self.seed = x, int(batch_size), int(seed)
+        self.initial_epoch = int(initial_epoch)
+        self.steps = math.ceil(len(x) / self.batch_size)
+        self._cached = (None, None)
+
+    def order(self, epoch):
+        """The permutation of ``x`` that epoch ``epoch`` walks through."""
+        if self._cached[0] != epoch:
+            self._cached = (epoch, np.random.default_rng([self.seed, epoch]).permutation(len(self.x)))
+        return self._cached[1]
+
+    def __len__(self):
+        return self.steps
+
+    @property
+    def num_batches(self):
+        return None  # endless; fit gets steps_per_epoch
+
+    def __getitem__(self, index):
+        epoch, step = self.initial_epoch + index // self.steps, index % self.steps
+        return self.x[self.order(epoch)[step * self.batch_size: (step + 1) * self.batch_size]]
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Save the model, the best weights and the run's state at the end of every epoch."""
+
+    def __init__(self, out_dir, state):
+        super().__init__()
+        self.out_dir, self.state = out_dir, state
+        self._started = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self._started is not None:  # training seconds, summed over every resumed session
+            self.state["seconds"] = round(
+                self.state.get("seconds", 0.0) + time.perf_counter() - self._started, 1)
+        val = logs.get("val_loss")
+        if val is not None and math.isfinite(val) and val < self.state.get("best_val_loss", math.inf):
+            name = _BEST_WEIGHTS.format(epoch + 1)
+            path = os.path.join(self.out_dir, name)
+            write_atomically(path, self.model.save_weights)
+            self.state.update(best_val_loss=float(val), best_epoch=epoch + 1, best_weights=name,
+                              best_weights_sha256=sha256(path))
+        self.state["epoch"] = epoch + 1
+        self.state.setdefault("history", []).append(
+            {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))})
+        name = _CHECKPOINT.format(epoch + 1)
+        path = os.path.join(self.out_dir, name)
+        write_atomically(path, self.model.save)
+        self.state.update(checkpoint=name, checkpoint_sha256=sha256(path))
+        write_state(self.out_dir, self.state)  # the commit point of this epoch
+        _remove_stale_files(self.out_dir, self.state)
+
+
+def write_state(out_dir, state):
+    write_text_atomically(os.path.join(out_dir, STATE), json.dumps(state, indent=2))
+
+
+def _without_epochs(settings):
+    return {k: v for k, v in (settings or {}).items() if k != "epochs"}
+
+
+def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning_rate,
+                    settings, seed=0, verbose=1, callbacks=None):
+    """Train ``build_model()`` on ``x`` for ``epochs`` epochs, resuming a run in ``out_dir``.
+
+    Args:
+        build_model: callable returning a new LSA; compiled here with Adam(``learning_rate``)
+            unless it comes compiled.
+        x, x_val: training and validation images ``(n, *image_shape)``, uint8 in [0, 255]
+            or float in [0, 1]; checked and converted once here.
+        settings: JSON-able dict describing the run; a resumed run must have the same (the
+            number of epochs may grow: rerunning with more epochs continues training).
+        seed: seed of the initial weights and of every epoch's batch order.
+        callbacks: more Keras callbacks for ``fit``.
+
+    Raises:
+        NonFiniteLossError: the loss became NaN or Inf; the folder keeps the checkpoint of the
+            last finished epoch.
+
+    Returns:
+        ``(model, state)``: the model with the weights of the lowest validation loss, and the
+        run's state (``epoch``, ``best_epoch``, ``best_val_loss``, ``history``).
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    state_path = os.path.join(out_dir, STATE)
+    if os.path.isfile(state_path):
+        with open(state_path) as f:
+            state = json.load(f)
+        checkpoint = os.path.join(out_dir, state.get("checkpoint", LEGACY_CHECKPOINT))
+        if not os.path.isfile(checkpoint):
+            raise ValueError(
+                f"{state_path} names the checkpoint {checkpoint}, which is missing. Delete the "
+                "folder to start over."
+            )
+        if _without_epochs(state.get("settings")) != _without_epochs(settings):
+            raise ValueError(
+                f"{out_dir} holds an unfinished run with other settings ({state.get('settings')}); "
+                "use another --out folder, or delete this one to start over."
+            )
+        expected = state.get("checkpoint_sha256")
+        if expected and sha256(checkpoint) != expected:
+            raise ValueError(
+                f"{checkpoint} does not match the SHA-256 recorded in {state_path}: it was "
+                "changed or damaged after training wrote it. Delete the folder to start over."
+            )
+        try:
+            model = keras.saving.load_model(checkpoint)
+        except Exception as e:  # zip, h5py and Keras errors for a damaged file
+            raise ValueError(
+                f"{checkpoint} could not be loaded ({type(e).__name__}: {e}); it is damaged. "
+                "Delete the folder to start over."
+            ) from e
+        state["settings"] = settings
+        _remove_stale_files(out_dir, state)
+        if verbose:
+            print(f"Resuming {out_dir} after epoch {state['epoch']} of {epochs}.", flush=True)
+    else:
+        state = {"settings": settings, "epoch": 0}
+        keras.utils.set_random_seed(seed)
+        model = build_model()
+        if not model.compiled:
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    if state["epoch"] < epochs:
+        batches = EpochOrder(model_input(model, x, "x"), batch_size, seed, state["epoch"])
+        try:
+            model.fit(batches, epochs=epochs, initial_epoch=state["epoch"],
+                      steps_per_epoch=batches.steps, shuffle=False,
+                      validation_data=(model_input(model, x_val, "x_val"),),
+                      callbacks=[EpochCheckpoint(out_dir, state), *(callbacks or [])],
+                      verbose=verbose)
+        except NonFiniteLossError as e:
+            kept = (f"the checkpoint of epoch {state['epoch']} is kept in {out_dir}"
+                    if state["epoch"] else f"no epoch finished, so {out_dir} has no checkpoint")
+            raise NonFiniteLossError(f"{e} {kept}.") from e
+    best = os.path.join(out_dir, state.get("best_weights", LEGACY_BEST_WEIGHTS))
+    if "best_weights" in state and not os.path.isfile(best):
+        raise ValueError(f"{state_path} names the best weights {best}, which are missing. Delete "
+                         "the folder to start over.")
+    if os.path.isfile(best):
+        expected = state.get("best_weights_sha256")
+        if expected and sha256(best) != expected:
+            raise ValueError(
+                f"{best} does not match the SHA-256 recorded in {state_path}: it was changed or "
+                "damaged after training wrote it. Delete the folder to start over."
+            )
+        model.load_weights(best)
+    return model, state
+
+
+def model_input(model, images, name):
+    from lsa_keras.utils.preprocessing import as_model_images
+
+    return as_model_images(images, model.image_shape, name=name)

@@ -1,0 +1,1 @@
+"""Utilities: atomic file writes, image-input validation and plots."""
