@@ -11,11 +11,11 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = ("datasets", "hub", "layers", "losses", "models", "scoring", "training", "video")
-_NAMES = {"LSA": "lsa_keras.models", "available_architectures": "lsa_keras.models",
-          "from_pretrained": "lsa_keras.hub"}
+_NAMES = {"LSA": "lsa_keras.models", "LSADetector": "lsa_keras.models",
+          "available_architectures": "lsa_keras.models", "from_pretrained": "lsa_keras.hub"}
 
-__all__ = ["LSA", "available_architectures", "datasets", "from_pretrained", "hub", "layers",
-           "losses", "models", "scoring", "training", "video", "__version__"]
+__all__ = ["LSA", "LSADetector", "available_architectures", "datasets", "from_pretrained", "hub",
+           "layers", "losses", "models", "scoring", "training", "video", "__version__"]
 
 
 def __getattr__(name):
