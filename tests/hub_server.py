@@ -6,6 +6,8 @@ wheel does not ship. This module implements, with the standard library only, exa
 endpoints the pinned ``huggingface_hub`` client calls for
 
 - ``HfApi.create_repo``: ``POST /api/repos/create`` (409 when the repo exists);
+- ``ModelCard.validate``: ``POST /api/validate-yaml`` (the card's metadata: a YAML mapping,
+  a ``model-index`` of the shape the Hub's schema asks for);
 - ``HfApi.upload_folder`` / ``create_commit``: ``POST /api/models/{repo}/preupload/{rev}``
   (every file "regular", or "lfs" from ``lfs_threshold`` bytes on), ``POST
   /api/models/{repo}/commit/{rev}`` (the NDJSON header / file / lfsFile / deletedFile lines),
@@ -302,6 +304,8 @@ class _HubHandler(BaseHTTPRequestHandler):
         m = self.command
         if m == "POST" and parts == ["api", "repos", "create"]:
             return self._create_repo()
+        if m == "POST" and parts == ["api", "validate-yaml"]:
+            return self._validate_yaml()
         if m == "PUT" and len(parts) == 2 and parts[0] == "lfs-upload":
             return self._lfs_put(parts[1])
         if parts[:2] == ["api", "models"] and len(parts) >= 4:
@@ -338,6 +342,38 @@ class _HubHandler(BaseHTTPRequestHandler):
             raise _HttpError(409, "You already created this model repo",
                              body={"url": f"{self.hub.endpoint}/{repo_id}"})
         self._json(200, {"url": f"{self.hub.endpoint}/{repo_id}", "name": repo_id})
+
+    def _validate_yaml(self) -> None:
+        """``ModelCard.validate``: the front matter must be a YAML mapping, and a
+        ``model-index`` must have the shape the Hub's metadata schema asks for."""
+        import yaml
+
+        content = json.loads(self._body()).get("content", "")
+        if not content.startswith("---\n"):
+            return self._send(200, b"{}")  # no metadata, nothing to check
+        front = content[4:].split("\n---", 1)[0]
+        try:
+            meta = yaml.safe_load(front)
+        except yaml.YAMLError as e:
+            return self._send(400, f"Invalid YAML in the card's metadata: {e}".encode(),
+                              "text/plain")
+        problems = []
+        if not isinstance(meta, dict):
+            problems.append("the metadata must be a YAML mapping")
+        else:
+            for model in meta.get("model-index") or []:
+                if not isinstance(model, dict) or not model.get("name"):
+                    problems.append("model-index entries need a name")
+                    continue
+                for result in model.get("results") or []:
+                    if not (result.get("task") or {}).get("type"):
+                        problems.append("model-index results need task.type")
+                    for metric in result.get("metrics") or []:
+                        if "type" not in metric or "value" not in metric:
+                            problems.append("model-index metrics need type and value")
+        if problems:
+            return self._send(400, ("; ".join(problems)).encode(), "text/plain")
+        self._send(200, b"{}")
 
     def _model_info(self, repo_id: str, revision: str) -> None:
         repo = self._repo(repo_id)

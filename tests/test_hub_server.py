@@ -157,3 +157,15 @@ def test_single_files_deletions_parent_commit_and_patterns(hub_server, tmp_path)
     folder = snapshot_download(REPO, revision=first, cache_dir=str(tmp_path),
                                allow_patterns=["a/*"])
     assert read_snapshot(folder) == {"a/b.txt": b"abc"}
+
+
+def test_model_card_metadata_is_validated(hub_server):
+    from huggingface_hub import ModelCard
+    from huggingface_hub.utils import get_session
+
+    ModelCard("---\nlibrary_name: lsa_keras\nlicense: mit\n---\n# Card\n").validate()
+    # What the client would not send itself: a model-index without task types.
+    bad = "---\nmodel-index:\n- name: m\n  results:\n  - metrics: []\n---\n"
+    response = get_session().post(f"{hub_server.endpoint}/api/validate-yaml",
+                                  json={"repoType": "model", "content": bad})
+    assert response.status_code == 400 and "task.type" in response.text
