@@ -1,8 +1,10 @@
-"""Data: MNIST, CIFAR-10, image folders, UCSD Ped2 and ShanghaiTech, the one-class protocol split and
-the shipped sample, and one dispatch (:func:`load_one_class`) from a dataset name to its
+"""Data: MNIST, CIFAR-10, image folders, UCSD Ped2, ShanghaiTech and DR(eye)VE (with generators of
+the two video layouts the tests and examples use), the one-class protocol split and the shipped
+sample, and one dispatch (:func:`load_one_class`) from a dataset name to its
 one-class split."""
 
 from lsa_keras.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10
+from lsa_keras.datasets.dreyeve import DrEyeVE
 from lsa_keras.datasets.idx import read_idx
 from lsa_keras.datasets.image_folder import load_image_folder
 from lsa_keras.datasets.mnist import DATA_DIR_ENV, load_mnist
@@ -10,6 +12,7 @@ from lsa_keras.datasets.one_class import DATASETS, load_one_class
 from lsa_keras.datasets.protocol import PROTOCOL_SEED, one_class_split, shuffled_train_val_indices
 from lsa_keras.datasets.sample import load_mnist_sample
 from lsa_keras.datasets.shanghaitech import ShanghaiTech, remove_background
+from lsa_keras.datasets.synthetic_dreyeve import write_synthetic_dreyeve
 from lsa_keras.datasets.synthetic_ucsd import write_synthetic_ucsd
 from lsa_keras.datasets.ucsd import load_ucsd
 
@@ -17,6 +20,7 @@ __all__ = [
     "CIFAR10_CLASSES",
     "DATASETS",
     "DATA_DIR_ENV",
+    "DrEyeVE",
     "PROTOCOL_SEED",
     "ShanghaiTech",
     "load_cifar10",
@@ -29,5 +33,6 @@ __all__ = [
     "read_idx",
     "remove_background",
     "shuffled_train_val_indices",
+    "write_synthetic_dreyeve",
     "write_synthetic_ucsd",
 ]

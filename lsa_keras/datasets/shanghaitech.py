@@ -15,57 +15,16 @@ import os
 
 import numpy as np
 
-from lsa_keras.datasets.frames import read_frames
+from lsa_keras.datasets.frames import _cv2, read_frames, read_video_file
 
 FRAME_SIZE = (256, 512)
 _FRAME_EXTENSIONS = (".jpg", ".jpeg", ".png")
 _VIDEO_EXTENSIONS = (".avi", ".mp4")
 
 
-def _cv2(what):
-    try:
-        import cv2
-    except ImportError as e:
-        raise ImportError(
-            f"{what} needs OpenCV: pip install 'lsa-keras[video]' (or opencv-python-headless)."
-        ) from e
-    return cv2
-
-
-def _resize(frames, size):
-    """uint8 ``(t, h, w, 3)`` -> ``(t, *size, 3)`` (bilinear, antialiased); ``None`` keeps them."""
-    if size is None or tuple(frames.shape[1:3]) == tuple(size):
-        return frames
-    from PIL import Image
-
-    h, w = size
-    return np.stack([np.asarray(Image.fromarray(f).resize((w, h), Image.BILINEAR)) for f in frames])
-
-
 def read_frame_folder(folder, size=None):
     """The ``.jpg``/``.png`` frames of a folder, in name order, as uint8 RGB ``(t, h, w, 3)``."""
-    return _resize(read_frames(folder, _FRAME_EXTENSIONS, mode="RGB"), size)
-
-
-def read_video_file(path, size=None):
-    """All frames of a video file as uint8 RGB ``(t, h, w, 3)`` (OpenCV decodes it)."""
-    cv2 = _cv2(f"reading {path}")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{path} does not exist.")
-    capture = cv2.VideoCapture(path)
-    frames = []
-    try:
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-    finally:
-        capture.release()
-    if not frames:
-        raise ValueError(f"{path} could not be decoded (no frames read); the file may be "
-                         "truncated or in a codec this OpenCV build lacks.")
-    return _resize(np.stack(frames), size)
+    return read_frames(folder, _FRAME_EXTENSIONS, mode="RGB", size=size)
 
 
 def remove_background(frames, threshold=128, dilations=5):

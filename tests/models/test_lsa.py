@@ -82,7 +82,8 @@ def test_save_and_load_round_trip(fitted, tmp_path):
 def test_bad_arguments():
     with pytest.raises(ValueError, match="Unknown architecture"):
         LSA.from_architecture("imagenet")
-    assert available_architectures() == ["cifar10", "mnist", "shanghaitech", "ucsd_ped2"]
+    assert available_architectures() == ["cifar10", "dreyeve", "mnist", "shanghaitech",
+                                         "ucsd_ped2"]
     with pytest.raises(ValueError, match="own objective"):
         tiny_lsa().compile(loss="mse")
 
