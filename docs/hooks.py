@@ -11,6 +11,7 @@ ROLE = re.compile(r":(?:func|class|meth|mod|attr|data|exc|obj):<code>(~?)([^<]+)
 SUBPACKAGES = ("datasets", "hub", "layers", "losses", "models", "scoring", "training", "video")
 # Top-level names documented where they are defined.
 ALIASES = {"lsa_keras.LSA": "lsa_keras.models.LSA",
+           "lsa_keras.LSADetector": "lsa_keras.models.LSADetector",
            "lsa_keras.available_architectures": "lsa_keras.models.available_architectures",
            "lsa_keras.from_pretrained": "lsa_keras.hub.from_pretrained"}
 
