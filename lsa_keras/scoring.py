@@ -5,6 +5,8 @@ class's validation split), and the novelty score is ``NS = norm(LLK) + norm(REC)
 more novel. The raw scores of a model come from :mod:`lsa_keras.models.lsa.lsa_scorer`.
 """
 
+from __future__ import annotations
+
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
@@ -21,12 +23,13 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def min_max_stats(reference_scores):
+def min_max_stats(reference_scores: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
     """``{name: (min, max)}`` of each raw score on the reference set."""
     return {k: (float(np.min(v)), float(np.max(v))) for k, v in reference_scores.items()}
 
 
-def novelty_scores(raw, stats):
+def novelty_scores(raw: dict[str, np.ndarray],
+                   stats: dict[str, tuple[float, float]]) -> dict[str, np.ndarray]:
     """Add the normalised ``"ns"`` to raw scores, given :func:`min_max_stats` of a reference set."""
     out = dict(raw)
     out["ns"] = sum(
@@ -35,7 +38,7 @@ def novelty_scores(raw, stats):
     return out
 
 
-def auroc(novel, scores):
+def auroc(novel: np.ndarray, scores: dict[str, np.ndarray]) -> dict[str, float]:
     """AUROC of each score array in ``scores`` (higher = more novel).
 
     Args:

@@ -1,7 +1,7 @@
 """Supplement §5 / Table 3: do the encoder's codes follow the autoregressive order?
 
-    python examples/bayesian_network_orders.py --models examples/results/mnist/models \
-        --data-dir ../shared/datasets --out examples/results/bn-orders
+    python research/bayesian_network_orders.py --models examples/results/mnist/models \
+        --data-dir ../shared/datasets --out research/results/bn-orders
 
 For every ``mnist-C.keras`` in ``--models`` (the calibrated models of the reproduction
 script), the codes of class C's training, validation and normal test images (the protocol

@@ -12,7 +12,7 @@ float32 matmul throughput (2048^3, TensorFlow), and reports what fraction of it 
 step and the scorer reach (training = 3x the forward FLOPs), and the ceiling those FLOPs put
 on each throughput and ratio (:func:`ceilings`).
 
-    python examples/benchmark.py --models mnist --backends tensorflow --batch 256 --out runs/bench
+    python research/benchmark.py --models mnist --backends tensorflow --batch 256 --out runs/bench
 
 The run goes in rounds (``--rounds``, 3): each round runs the peer's script once, then each of
 our backends once, each in a fresh process that compiles and then times one training pass and

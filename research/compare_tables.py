@@ -7,7 +7,7 @@ The candidate replaces the baseline when its ten-class mean is above the baselin
 least it, with ``--mean at-least``), the baseline's mean rounded to ``--digits`` as the rule
 quoted it, **and** it has no more classes outside the 0.01 tolerance than the baseline.
 
-    python examples/compare_tables.py examples/results/cifar10-cosine examples/results/cifar10 \\
+    python research/compare_tables.py research/results/cifar10-cosine examples/results/cifar10 \\
         --names cosine 20-epoch --mean above --digits 4
 """
 

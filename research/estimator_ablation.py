@@ -1,7 +1,7 @@
 """Paper Fig. 6(b): a one-layer estimator MFC[100] against the paper's MFC[32,32,32,32,100].
 
-    python examples/estimator_ablation.py --data-dir ../shared/datasets \\
-        --out examples/results/estimator-ablation --classes 4 5 6
+    python research/estimator_ablation.py --data-dir ../shared/datasets \\
+        --out research/results/estimator-ablation --classes 4 5 6
 
 Trains each MNIST class under the paper's protocol with both estimators, every other setting
 equal (``--epochs``, batch, Adam learning rate, weight seed; the checkpoint of the lowest

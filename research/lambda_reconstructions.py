@@ -1,7 +1,7 @@
 """Supplement §6, Fig. 3: what the LLK weight λ does to one class's reconstructions.
 
-    python examples/lambda_reconstructions.py --data-dir ../shared/datasets \\
-        --out examples/results/lambda-reconstructions
+    python research/lambda_reconstructions.py --data-dir ../shared/datasets \\
+        --out research/results/lambda-reconstructions
 
 Trains one MNIST class (default 7) under the paper's protocol once per λ (default 0.01, 1 and
 100), every other setting equal (``--epochs``, batch, Adam learning rate, weight seed; the

@@ -1,7 +1,7 @@
 """Scoring trained LSA models in bfloat16: speed against float32 and what it does to the AUROC.
 
-    python examples/mixed_precision.py --models examples/results/mnist/models \\
-        --data-dir ../shared/datasets --out examples/results/mixed-precision
+    python research/mixed_precision.py --models examples/results/mnist/models \\
+        --data-dir ../shared/datasets --out research/results/mixed-precision
 
 For every ``<dataset>-C.keras`` in ``--models`` (the calibrated float32 models the
 reproduction scripts save), the whole test set is scored by the model as trained and by its

@@ -1,11 +1,11 @@
 """How likely is one run per class to meet a reproduction criterion, given the run-to-run spread?
 
-    python examples/pass_probability.py \
-        --recipe examples/results/mnist-cosine examples/results/mnist-cosine/seed-1 \
-        --recipe examples/results/mnist-constant examples/results/mnist-seeds/seed-1 \
-            examples/results/mnist-seeds/seed-2 examples/results/mnist-checkpoint-rules \
-            examples/results/mnist-reruns \
-        --out examples/results/mnist-pass-probability
+    python research/pass_probability.py \
+        --recipe research/results/mnist-cosine research/results/mnist-cosine/seed-1 \
+        --recipe research/results/mnist-constant research/results/mnist-seeds/seed-1 \
+            research/results/mnist-seeds/seed-2 research/results/mnist-checkpoint-rules \
+            research/results/mnist-reruns \
+        --out research/results/mnist-pass-probability
 
 Each ``--recipe`` lists the result folders of one recipe (``results.json`` of
 ``reproduce_mnist.py`` or ``reproduce_cifar10.py``, pooled as ``pool_runs.py`` does). The

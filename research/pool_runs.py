@@ -1,8 +1,8 @@
 """Pool several runs of one recipe into per-class statistics (mean, median, spread).
 
-    python examples/pool_runs.py examples/results/mnist-constant examples/results/mnist-seeds/seed-1 \
-        examples/results/mnist-seeds/seed-2 examples/results/mnist-checkpoint-rules \
-        examples/results/mnist-reruns --out examples/results/mnist-pooled
+    python research/pool_runs.py research/results/mnist-constant research/results/mnist-seeds/seed-1 \
+        research/results/mnist-seeds/seed-2 research/results/mnist-checkpoint-rules \
+        research/results/mnist-reruns --out research/results/mnist-pooled
 
 Each folder holds a ``results.json`` of ``examples/reproduce_mnist.py`` (or
 ``reproduce_cifar10.py``); runs of other schedules or data are refused. Writes

@@ -1,6 +1,6 @@
 """Supplement Fig. 1: samples of LSA's autoregressive prior next to those of a VAE.
 
-    python examples/prior_samples.py --data-dir ../shared/datasets --out examples/results/prior-samples
+    python research/prior_samples.py --data-dir ../shared/datasets --out research/results/prior-samples
 
 Trains, on one MNIST class (default 7) under the paper's protocol, an LSA (λ 1) and a VAE with
 the same encoder body and decoder (``lsa_keras.models.VAE``: Gaussian posterior, standard

@@ -1,7 +1,7 @@
 """Supplement Table 2: AUROC of LLK, REC and NS per setting, from the reproduction results.
 
-    python examples/table2.py --mnist examples/results/mnist \\
-        --ucsd examples/results/ucsd-synthetic --out examples/results/table2
+    python research/table2.py --mnist examples/results/mnist \\
+        --ucsd examples/results/ucsd-synthetic --out research/results/table2
 
 Reads the ``results.json`` each reproduction script wrote (``reproduce_mnist.py``,
 ``reproduce_cifar10.py``: per class; ``ucsd_ped2.py``: one frame-level result) and writes

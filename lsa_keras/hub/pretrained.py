@@ -10,13 +10,19 @@ A pretrained folder holds
 - ``README.md``: a model card for the Hub (see :mod:`lsa_keras.hub.model_card`).
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+from typing import TYPE_CHECKING
 
 import keras
+
+if TYPE_CHECKING:
+    from lsa_keras.models.lsa import LSA
 
 FORMAT = "lsa_keras.pretrained/1"
 CONFIG_FILE = "config.json"
@@ -28,7 +34,7 @@ LIBRARY_NAME = "lsa_keras"
 HF_PREFIX = "hf://"
 
 
-def sha256(path):
+def sha256(path: str | os.PathLike) -> str:
     """SHA-256 hex digest of a file."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -43,7 +49,7 @@ def _version():
     return __version__
 
 
-def save_pretrained(model, folder, metadata=None):
+def save_pretrained(model: LSA, folder: str | os.PathLike, metadata: dict | None = None) -> str:
     """Write ``model`` as a pretrained folder (see the module docstring).
 
     Args:
@@ -97,7 +103,7 @@ def save_pretrained(model, folder, metadata=None):
     return folder
 
 
-def load_folder(folder, expected_sha256=None):
+def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | None = None) -> LSA:
     """Load a pretrained folder written by :func:`save_pretrained`.
 
     Args:
@@ -191,7 +197,8 @@ def _offline_help(what, repo_id, revision):
     )
 
 
-def download(repo_id, revision="main", cache_dir=None, local_files_only=False):
+def download(repo_id: str, revision: str = "main", cache_dir: str | None = None,
+             local_files_only: bool = False) -> str:
     """Fetch a pretrained folder from the Hub into the Hugging Face cache; return its path.
 
     Only ``hf_hub_download`` is used, so with a warm cache this works under
@@ -213,7 +220,8 @@ def download(repo_id, revision="main", cache_dir=None, local_files_only=False):
     return os.path.dirname(paths[0])
 
 
-def from_pretrained(name_or_path, revision=None, cache_dir=None, local_files_only=False):
+def from_pretrained(name_or_path: str | os.PathLike, revision: str | None = None,
+                    cache_dir: str | None = None, local_files_only: bool = False) -> LSA:
     """Load a pretrained LSA by zoo name, ``hf://org/repo[@revision]`` handle or local folder.
 
     Args:
@@ -265,8 +273,8 @@ def from_pretrained(name_or_path, revision=None, cache_dir=None, local_files_onl
     return load_folder(folder, files if revision in (None, entry["revision"]) else None)
 
 
-def push_to_hub(model, repo_id, token=None, private=False, metadata=None,
-                commit_message="Upload LSA model"):
+def push_to_hub(model: LSA, repo_id: str, token: str | None = None, private: bool = False,
+                metadata: dict | None = None, commit_message: str = "Upload LSA model"):
     """Create ``repo_id`` on the Hub if needed and upload the model's pretrained folder.
 
     Returns:

@@ -1,5 +1,7 @@
 """The LSA model: an autoencoder with an autoregressive density estimator on its code."""
 
+from __future__ import annotations
+
 import keras
 import numpy as np
 from keras import ops
@@ -175,7 +177,8 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         return super().fit(x, y, batch_size=batch_size, validation_data=validation_data,
                            callbacks=callbacks, **kwargs)
 
-    def calibrate(self, x_val, fpr=0.05, batch_size=DEFAULT_BATCH_SIZE):
+    def calibrate(self, x_val: np.ndarray, fpr: float = 0.05,
+                  batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
         """Fit the score normalisation and the decision threshold on normal validation images.
 
         Stores the min and max of LLK and REC over ``x_val`` (paper Eq. 9) and the threshold on
@@ -215,7 +218,7 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         hi = ops.convert_to_numpy(self.score_max).astype("float64")
         return {"llk": (lo[0], hi[0]), "rec": (lo[1], hi[1])}
 
-    def score(self, x, batch_size=DEFAULT_BATCH_SIZE):
+    def score(self, x: np.ndarray, batch_size: int = DEFAULT_BATCH_SIZE) -> dict[str, np.ndarray]:
         """Novelty scores of images; higher means more novel.
 
         Args:
@@ -229,7 +232,7 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         stats = self._stats()
         return scoring.novelty_scores(lsa_scorer.per_sample_scores(self, x, batch_size), stats)
 
-    def decision_function(self, x, batch_size=DEFAULT_BATCH_SIZE):
+    def decision_function(self, x: np.ndarray, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """The novelty score NS ``(n,)``, as PyOD's ``decision_function``."""
         return self.score(x, batch_size)["ns"]
 
@@ -239,21 +242,22 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         self._stats()  # the same error as score() before calibrate()
         return float(ops.convert_to_numpy(self.threshold))
 
-    def predict_label(self, x, batch_size=DEFAULT_BATCH_SIZE):
+    def predict_label(self, x: np.ndarray, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
         """1 (novel) where NS exceeds :attr:`threshold_`, else 0; int array ``(n,)``.
 
         With scores at hand, ``(scores["ns"] > model.threshold_)`` gives the same labels
         without scoring again."""
         return (self.decision_function(x, batch_size) > self.threshold_).astype("int32")
 
-    def save_pretrained(self, folder, metadata=None):
+    def save_pretrained(self, folder: str, metadata: dict | None = None) -> str:
         """Write a pretrained folder: config, weights (with the score statistics), metadata and
         a model card. See :func:`lsa_keras.hub.pretrained.save_pretrained`."""
         from lsa_keras.hub import pretrained
 
         return pretrained.save_pretrained(self, folder, metadata)
 
-    def push_to_hub(self, repo_id, token=None, private=False, metadata=None):
+    def push_to_hub(self, repo_id: str, token: str | None = None, private: bool = False,
+                    metadata: dict | None = None):
         """Upload the pretrained folder to the Hugging Face Hub, creating the repo if needed.
 
         Returns huggingface_hub's ``CommitInfo``. See :func:`lsa_keras.hub.pretrained.push_to_hub`.

@@ -1,10 +1,14 @@
 """Ancestral sampling from the autoregressive prior (paper Fig. 1 of the supplement)."""
 
+from __future__ import annotations
+
+import keras
 import numpy as np
 from keras import ops
 
 
-def sample_codes(model, n, seed=None, within_bin="center"):
+def sample_codes(model: keras.Model, n: int, seed: int | None = None,
+                 within_bin: str = "center") -> np.ndarray:
     """Draw ``n`` codes one latent variable at a time from the estimator's conditionals.
 
     For ``i = 0 .. d-1`` the bin ``k_i`` is drawn from ``softmax(h(z)[i])`` given the variables
@@ -40,7 +44,8 @@ def sample_codes(model, n, seed=None, within_bin="center"):
     return z
 
 
-def sample_images(model, n, seed=None, within_bin="center"):
+def sample_images(model: keras.Model, n: int, seed: int | None = None,
+                  within_bin: str = "center") -> np.ndarray:
     """Decode ``n`` codes drawn by :func:`sample_codes`; float32 ``(n, *image_shape)`` in [0, 1]."""
     z = sample_codes(model, n, seed, within_bin)
     images = ops.convert_to_numpy(model.decoder(z, training=False))

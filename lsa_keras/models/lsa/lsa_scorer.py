@@ -4,6 +4,8 @@ Per sample, LLK is the surprisal ``-log h(z)`` of the code under the autoregress
 REC the sum of squared reconstruction errors (paper Eqs. 9-10, before normalisation).
 """
 
+from __future__ import annotations
+
 import types
 
 import keras
@@ -15,7 +17,8 @@ from lsa_keras.losses import per_sample_losses
 from lsa_keras.utils.preprocessing import as_model_images
 
 
-def per_sample_scores(model, images, batch_size=256):
+def per_sample_scores(model: keras.Model, images: np.ndarray,
+                      batch_size: int = 256) -> dict[str, np.ndarray]:
     """Raw per-sample ``{"llk": (n,), "rec": (n,)}`` with batch normalisation in inference mode.
 
     ``images``: ``(n, *model.image_shape)`` or one image, uint8 in [0, 255] or float in [0, 1];
@@ -25,7 +28,7 @@ def per_sample_scores(model, images, batch_size=256):
     return raw_scores(model, as_model_images(images, model.image_shape, single=True), batch_size)
 
 
-def raw_scores(model, x, batch_size=256):
+def raw_scores(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> dict[str, np.ndarray]:
     """:func:`per_sample_scores` of images already checked and converted to float32 in [0, 1]
     (by :func:`lsa_keras.utils.preprocessing.as_model_images`), so callers that hold them convert
     once."""
@@ -49,7 +52,7 @@ def raw_scores(model, x, batch_size=256):
     return {k: np.asarray(out[k], "float64").reshape(-1) for k in ("llk", "rec")}
 
 
-def scorer(model):
+def scorer(model: keras.Model) -> keras.Model:
     """A functional Keras model ``images -> {"llk": (n,), "rec": (n,)}`` on ``model``'s weights.
 
     Its ``predict`` runs the per-sample losses compiled: a TensorFlow graph, ``jax.jit``, or
@@ -75,7 +78,7 @@ def scorer(model):
     return cache.model
 
 
-def refresh(model):
+def refresh(model: keras.Model) -> None:
     """Copy ``model``'s current estimator weights into its :func:`scorer`'s inference copy."""
     scorer(model)
     for layer in model.__dict__["_lsa_scorer"].copies:
