@@ -95,7 +95,9 @@ def write_synthetic_dreyeve(out, train=3, test=2, frames=96, size=(108, 192), vi
     Args:
         out: parent folder.
         train, test: number of training and test sequences (numbered 01 ... and 38 ...).
-        frames: frames per sequence (the real ones have 7500).
+        frames: frames per sequence (the real ones have 7500). The acting subsequence starts
+            a quarter to a third of the way in, so 64 or more frames leave every training
+            sequence a normal stretch of 16 frames, a training clip.
         size: ``(height, width)`` of the frames (the real roof camera: 1080x1920).
         videos: write ``NN/video_garmin.avi`` (MJPG, needs OpenCV); ``False`` writes
             ``NN/frames/NNNNNN.jpg`` instead.
