@@ -52,13 +52,11 @@ def shanghaitech_lsa(frame_size=(64, 128)):
     """The ShanghaiTech LSA (the paper's blocks, strides, code and estimator) for frames of
     ``frame_size`` instead of 256x512: the same networks at a fraction of the cost."""
     from lsa_keras.initializers import apply_initialization
-    from lsa_keras.models import architectures
+    from lsa_keras.models import build_networks
 
-    builder, _ = architectures._ARCHITECTURES["shanghaitech"]
-    networks = builder((16, *frame_size, 3), 64, 100,
-                       architectures.DEFAULT_ESTIMATOR_UNITS["shanghaitech"])
+    networks = build_networks("shanghaitech", input_shape=(16, *frame_size, 3))
     apply_initialization(networks, "torch")
-    return LSA(*networks)
+    return LSA(*networks, architecture="shanghaitech")
 
 
 def mnist_like(n, seed=0):
