@@ -93,7 +93,9 @@ def test_model_card_front_matter_is_yaml_with_metrics(saved):
     assert {m["name"]: m["value"] for m in metrics} == {
         "AUROC (NS, novelty score)": 0.9123, "AUROC (LLK, surprisal)": 0.8,
         "AUROC (REC, reconstruction error)": 0.85}
-    assert "from_pretrained('tiny-7')" in text and '"epochs": 1' in text
+    # The usage snippet never names the folder it was saved in: no repo id, no zoo name here.
+    assert "from_pretrained('tiny-7')" not in text and '"epochs": 1' in text
+    assert "from_pretrained('path/to/this/folder')" in text
 
 
 def test_zoo_name_from_warm_cache_offline(tmp_path, registry, saved):
@@ -152,7 +154,7 @@ def test_a_config_that_would_run_code_is_refused(tmp_path, saved):
     marker = tmp_path / "ran"
     # The path is a literal in the function's code, as an attacker's would be.
     evil = keras.layers.Lambda(eval(f"lambda x: open({str(marker)!r}, 'w') and x"))
-    config = {"format": pretrained.FORMAT, "model": keras.saving.serialize_keras_object(evil)}
+    config = keras.saving.serialize_keras_object(evil)
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(config, f)
     meta_path = os.path.join(folder, "metadata.json")
@@ -185,12 +187,12 @@ def test_unknown_name_lists_the_zoo():
 
 
 def test_offline_cold_cache_says_how_to_prefetch(tmp_path, registry):
-    with pytest.raises(OSError, match="huggingface-cli download org/tiny-7 --revision " + COMMIT):
+    with pytest.raises(OSError, match="`hf download org/tiny-7 --revision " + COMMIT):
         lsa_keras.from_pretrained("tiny-7", cache_dir=str(tmp_path / "cold"))
 
 
 def test_unpublished_name_points_at_the_zoo_build(registry):
-    with pytest.raises(OSError, match="lsa-keras zoo build mnist --classes 8"):
+    with pytest.raises(OSError, match="lsa-keras zoo build tiny-8"):
         lsa_keras.from_pretrained("tiny-8")
 
 
@@ -218,7 +220,7 @@ def test_push_to_hub_creates_repo_and_uploads_the_folder(monkeypatch, saved):
         def create_repo(self, repo_id, private, exist_ok):
             calls.append(("create_repo", repo_id, private, exist_ok))
 
-        def upload_folder(self, repo_id, folder_path, commit_message):
+        def upload_folder(self, repo_id, folder_path, commit_message, allow_patterns):
             calls.append(("upload_folder", repo_id, sorted(os.listdir(folder_path))))
             return "commit-info"
 

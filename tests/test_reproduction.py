@@ -112,7 +112,7 @@ def test_zoo_build_through_the_entry_point(reproduced_mnist, tmp_path):
                 os.environ[k] = v
     assert "saved model of" in built.stdout
     line = next(l for l in listed.splitlines() if l.startswith("mnist-2 "))
-    assert "local zoo" in line
+    assert "built here" in line
     assert (tmp_path / "zoo" / "mnist-2" / "model.weights.h5").is_file()
     reproduced = json.loads((reproduced_mnist["out"] / "results.json").read_text())
     entry = json.load(open(registry))["presets"]["mnist-2"]

@@ -50,6 +50,8 @@ def test_build_then_load_by_name_offline_then_publish(zoo_env, monkeypatch):
     card = open(zoo_env / "zoo" / "mnist-2" / "README.md").read()
     front = yaml.safe_load(card.split("---\n")[1])
     assert front["model-index"][0]["name"] == "mnist-2"
+    assert "from_pretrained('mnist-2')" in card  # the zoo name, loadable anywhere
+    assert entry["size_bytes"] == pretrained.folder_size(zoo_env / "zoo" / "mnist-2")
     scores = model.score(np.zeros((2, 28, 28, 1), "uint8"))
 
     import huggingface_hub
@@ -65,8 +67,11 @@ def test_build_then_load_by_name_offline_then_publish(zoo_env, monkeypatch):
             assert sorted(os.listdir(folder_path)) == sorted(pretrained.MODEL_FILES)
             return types.SimpleNamespace(oid="f" * 40)
 
+        def list_repo_files(self, repo_id, revision):
+            return list(pretrained.MODEL_FILES)
+
     monkeypatch.setattr(huggingface_hub, "HfApi", RecordingApi)
-    assert lsa_keras_main(["zoo", "publish", "mnist", "--classes", "2"]) == 0
+    assert lsa_keras_main(["zoo", "publish", "mnist-2"]) == 0
     entry = zoo.entry("mnist-2")
     assert entry["revision"] == "f" * 40 and set(entry["files"]) == set(pretrained.MODEL_FILES)
     # Published hashes are now checked on load; the local folder matches them.

@@ -49,19 +49,22 @@ def _data_args(p):
 
 
 def _zoo_parsers(zsub, common):
-    zl = zsub.add_parser("list", help="zoo names, measured AUROC and where each is available")
+    zl = zsub.add_parser("list", help="zoo names, measured AUROC, size, built here / "
+                         "published / neither, below-chance warnings")
     common(zl)
     zd = zsub.add_parser("download", help="fetch a zoo model into the Hugging Face cache")
     zd.add_argument("name")
     zd.add_argument("--cache-dir", default=None)
     common(zd)
     zb = zsub.add_parser(
-        "build", help="train a dataset's zoo into the local zoo folder",
-        description="Train each class with the dataset's recipe under the paper's protocol (or "
-        "take the models a reproduction run saved, with --from-results), calibrate it on its "
-        "validation split, write it to ZOO_DIR/<dataset>-<class>/ and record its AUROC in the "
-        "preset file (clearing the pinned revision until it is published again).")
-    zb.add_argument("dataset", choices=ZOO_DATASETS)
+        "build", help="train one zoo name (or a dataset's ten) into the local zoo folder",
+        description="Train NAME (a zoo name such as mnist-7; or a dataset, mnist or cifar10, "
+        "with --classes) with its recipe under the paper's protocol through the one training "
+        "flow (lsa_keras.training.train_one_class), or take the model a reproduction run saved "
+        "(--from-results); calibrate it on its validation split, write it to "
+        "ZOO_DIR/NAME/ and record its AUROC and folder size in the preset file (clearing the "
+        "pinned revision until it is published again).")
+    zb.add_argument("name", metavar="NAME", help="zoo name (mnist-7) or dataset (mnist, cifar10)")
     _classes(zb)
     zb.add_argument("--data-dir", default=os.environ.get("LSA_KERAS_DATA_DIR"),
                     help="folder with the data (default: $LSA_KERAS_DATA_DIR)")
@@ -70,10 +73,11 @@ def _zoo_parsers(zsub, common):
                          "missing there are trained)")
     zb.add_argument("--epochs", type=int, default=None, help="override the recipe (for trials)")
     common(zb)
-    zp = zsub.add_parser("publish", help="upload built zoo folders to the Hub, pin the presets",
-                         description="Upload each ZOO_DIR/<dataset>-<class>/ to its Hub "
-                         "repository and record the commit and file hashes in the preset file.")
-    zp.add_argument("dataset", choices=ZOO_DATASETS)
+    zp = zsub.add_parser("publish", help="upload a built zoo folder to the Hub, pin its preset",
+                         description="Upload ZOO_DIR/NAME/ to its Hub repository and record "
+                         "the commit made, the file hashes and the folder size in the preset "
+                         "file ($LSA_KERAS_ZOO_REGISTRY or the installed one).")
+    zp.add_argument("name", metavar="NAME", help="zoo name (mnist-7) or dataset (mnist, cifar10)")
     _classes(zp)
     zp.add_argument("--token", default=None, help="Hub token (default: the saved login)")
     zp.add_argument("--private", action="store_true")
@@ -81,7 +85,8 @@ def _zoo_parsers(zsub, common):
 
 
 def _classes(p):
-    p.add_argument("--classes", type=int, nargs="+", default=list(range(10)))
+    p.add_argument("--classes", type=int, nargs="+", default=None,
+                   help="with a dataset NAME: the classes (default all ten)")
     p.add_argument("--zoo-dir", default=None,
                    help="default: $LSA_KERAS_ZOO_DIR or ~/.cache/lsa_keras/zoo")
 
@@ -113,16 +118,18 @@ def build_parser():
 
     e = sub.add_parser("evaluate", help="AUROC of a model on a dataset, ROC and histogram PNGs",
                        description="Score the test images of a dataset (normal class vs the "
-                       "others) and report the AUROC of LLK, REC and NS; write roc.png, "
-                       "ns_histogram.png and evaluation.json to --out.")
+                       "others; Keras' progress bar on standard error) and report the AUROC of "
+                       "LLK, REC and NS; write roc.png, ns_histogram.png and evaluation.json "
+                       "to --out.")
     e.add_argument("model", metavar="MODEL")
     _data_args(e)
     e.add_argument("--out", default=".", help="folder for the PNGs and evaluation.json")
     _common(e)
 
     s = sub.add_parser("score", help="score image files: CSV of LLK, REC, NS, novel",
-                       description="Score image files or folders of images; write one CSV row "
-                       "per image (path, llk, rec, ns, novel).")
+                       description="Score image files or folders of images (Keras' progress "
+                       "bar on standard error); write one CSV row per image (path, llk, rec, "
+                       "ns, novel).")
     s.add_argument("model", metavar="MODEL")
     s.add_argument("paths", metavar="PATH", nargs="+", help="image files or folders")
     s.add_argument("--out", default="-", help="CSV file (default: standard output)")

@@ -43,6 +43,15 @@ def load_model(source):
     return lsa_keras.from_pretrained(source)
 
 
+def scores_with_progress(model, images):
+    """``model.score(images)`` with Keras' progress bar on standard error (standard output may
+    be the CSV)."""
+    import contextlib
+
+    with contextlib.redirect_stdout(sys.stderr):
+        return model.score(images, verbose=1)
+
+
 def train(args):
     import keras
 
@@ -102,7 +111,7 @@ def evaluate(args):
     if tuple(data["x_test"].shape[1:]) != tuple(model.image_shape):
         raise UsageError(f"the model takes images {model.image_shape}, the dataset has "
                          f"{data['x_test'].shape[1:]}.")
-    scores = model.score(data["x_test"])
+    scores = scores_with_progress(model, data["x_test"])
     auroc = scoring.auroc(data["novel_test"], scores)
     os.makedirs(args.out, exist_ok=True)
     plots.roc_curves(data["novel_test"], scores, os.path.join(args.out, "roc.png"),
@@ -157,7 +166,7 @@ def score(args):
             encoded.append(f.read())
     h, w, c = model.image_shape
     images = decode_images(encoded, paths, channels=c, image_size=(h, w))
-    result = model.score(images)
+    result = scores_with_progress(model, images)
     novel = (result["ns"] > model.threshold_).astype("int32")
     out = sys.stdout if args.out == "-" else open(args.out, "w", newline="")
     try:

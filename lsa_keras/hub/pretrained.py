@@ -1,13 +1,24 @@
 """Pretrained models: the folder format, loading by zoo name, ``hf://`` handle or folder, and
 publishing to the Hugging Face Hub.
 
-A pretrained folder holds
+A pretrained folder has Keras' own layout (the one ``keras.saving.save_model(model, folder,
+zipped=False)`` and KerasHub's preset saver write), so ``keras.saving.load_model(folder)``
+loads it too, once ``lsa_keras`` is imported:
 
-- ``config.json``: the model's Keras serialisation (architecture, code length, bins, lam);
-- ``model.weights.h5``: its weights, including the calibrated score statistics and threshold,
-  so a loaded model scores at once;
-- ``metadata.json``: dataset, normal class, measured AUROC, split, seed and schedule;
+- ``config.json``: the model's Keras serialisation (architecture, code length, bins, lam),
+  exactly as ``keras.saving.serialize_keras_object`` writes it;
+- ``model.weights.h5``: its inference weights (no optimizer state), including the calibrated
+  score statistics and threshold, so a loaded model scores at once; float32, or float16 when
+  saved with ``weights_dtype="float16"`` (loaded back into float32 variables; the score
+  statistics and threshold always stay float32);
+- ``metadata.json``: lsa_keras' metadata: dataset, normal class, measured AUROC, split, seed,
+  schedule, the weights' dtype and the SHA-256 of ``config.json`` and ``model.weights.h5``
+  (checked by :func:`load_folder`);
 - ``README.md``: a model card for the Hub (see :mod:`lsa_keras.hub.model_card`).
+
+Folders written by lsa_keras 0.1.0 (``config.json`` wrapped as ``{"format": ..., "model":
+...}``, Adam's moments in the weights file) still load, with a ``DeprecationWarning``; save
+them again to convert them.
 """
 
 from __future__ import annotations
@@ -17,21 +28,30 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from typing import TYPE_CHECKING
 
 import keras
+import numpy as np
 
 if TYPE_CHECKING:
     from lsa_keras.models.lsa import LSA
 
-FORMAT = "lsa_keras.pretrained/1"
+FORMAT = "lsa_keras.pretrained/2"
+# lsa_keras 0.1.0 wrapped the Keras serialisation in {"format": LEGACY_FORMAT, "model": ...}.
+LEGACY_FORMAT = "lsa_keras.pretrained/1"
 CONFIG_FILE = "config.json"
 METADATA_FILE = "metadata.json"
 WEIGHTS_FILE = "model.weights.h5"
 CARD_FILE = "README.md"
 MODEL_FILES = (CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE, CARD_FILE)
+WEIGHTS_DTYPES = ("float32", "float16")
 LIBRARY_NAME = "lsa_keras"
 HF_PREFIX = "hf://"
+# The group of the weights file that holds the LSA's own variables (score statistics,
+# threshold, calibrated flag): never cast to float16.
+_OWN_VARIABLES = "vars"
+_OPTIMIZER = "optimizer"
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -43,36 +63,58 @@ def sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def folder_size(folder: str | os.PathLike) -> int:
+    """Bytes of the model files in ``folder`` (what ``du -sb`` counts, less the directory)."""
+    return sum(os.path.getsize(os.path.join(folder, n)) for n in MODEL_FILES
+               if os.path.isfile(os.path.join(folder, n)))
+
+
 def _version():
     from lsa_keras import __version__
 
     return __version__
 
 
-def save_pretrained(model: LSA, folder: str | os.PathLike, metadata: dict | None = None) -> str:
+def save_pretrained(model: LSA, folder: str | os.PathLike, metadata: dict | None = None, *,
+                    weights_dtype: str = "float32", repo_id: str | None = None) -> str:
     """Write ``model`` as a pretrained folder (see the module docstring).
+
+    Only what scoring and fine-tuning need is written: the optimizer's state (Adam's moments,
+    twice the model's size) is left out; a training checkpoint keeps it
+    (:mod:`lsa_keras.training.resumable`).
 
     Args:
         model: a calibrated :class:`lsa_keras.LSA`.
         folder: destination; created if needed, files of an earlier save are replaced.
         metadata: JSON-serialisable dict merged into ``metadata.json`` and shown on the model
-            card: ``name``, ``dataset``, ``normal_class``, ``metrics`` (``auroc_ns``,
-            ``auroc_llk``, ``auroc_rec``), ``schedule``, ``protocol``, ``data``, ...
+            card: ``name``, ``zoo_name``, ``dataset``, ``normal_class``, ``metrics``
+            (``auroc_ns``, ``auroc_llk``, ``auroc_rec``), ``schedule``, ``protocol``, ``data``...
+        weights_dtype: ``"float32"`` (default) or ``"float16"``: store the network weights in
+            half precision, halving the folder. They are loaded back into float32 variables;
+            the scores move by what rounding the weights to float16 changes (see the zoo and
+            Hub guide for measured AUROC changes). The score statistics and the threshold
+            stay float32.
+        repo_id: the Hub repository the folder is meant for; the model card's usage snippet
+            loads ``hf://<repo_id>`` (default: the zoo name if the metadata has one, else a
+            placeholder path).
 
     Returns:
         the folder path.
+
+    Raises:
+        ValueError: the model is not calibrated, ``weights_dtype`` is not one of
+            ``WEIGHTS_DTYPES`` or the metadata cannot be stored as JSON.
     """
     from lsa_keras.hub import model_card
 
-    if float(keras.ops.convert_to_numpy(model.calibrated)) != 1.0:
-        raise ValueError(
-            "save_pretrained needs a calibrated model so that it scores as soon as it is loaded: "
-            "call model.calibrate(x_val) with normal validation images first."
-        )
+    check_calibrated(model, "save_pretrained")
+    if weights_dtype not in WEIGHTS_DTYPES:
+        raise ValueError(f"weights_dtype must be one of {WEIGHTS_DTYPES}, got {weights_dtype!r}.")
     serialized = keras.saving.serialize_keras_object(model)
     serialized.pop("compile_config", None)  # a pretrained model is for scoring or fine-tuning
     # A loaded model keeps its metadata (metrics, schedule) when saved or pushed again.
     meta = dict(getattr(model, "pretrained_metadata", None) or {})
+    meta.pop("sha256", None)
     meta.update({
         "format": FORMAT, "lsa_keras_version": _version(), "keras_version": keras.__version__,
         "backend": keras.backend.backend(), "architecture": model.architecture,
@@ -80,6 +122,7 @@ def save_pretrained(model: LSA, folder: str | os.PathLike, metadata: dict | None
         "bins": model.bins,
     })
     meta.update(metadata or {})
+    meta["weights_dtype"] = weights_dtype
     json.dumps(meta)  # fail here, before anything is written, if it cannot be stored
     os.makedirs(folder, exist_ok=True)
     # Write everything into a sibling temporary folder, then move the files in: an interrupted
@@ -87,15 +130,18 @@ def save_pretrained(model: LSA, folder: str | os.PathLike, metadata: dict | None
     staging = tempfile.mkdtemp(prefix=".tmp-", dir=folder)
     try:
         with open(os.path.join(staging, CONFIG_FILE), "w") as f:
-            json.dump({"format": FORMAT, "model": serialized}, f, indent=2)
-        model.save_weights(os.path.join(staging, WEIGHTS_FILE))
+            json.dump(serialized, f, indent=2)
+        full = os.path.join(staging, "full.weights.h5")
+        model.save_weights(full)
+        write_inference_weights(full, os.path.join(staging, WEIGHTS_FILE), weights_dtype)
+        os.remove(full)
         # The folder vouches for its own config and weights: load_folder checks these hashes
         # (the zoo registry pins all four files, this one included, on top).
         meta["sha256"] = {n: sha256(os.path.join(staging, n)) for n in (CONFIG_FILE, WEIGHTS_FILE)}
         with open(os.path.join(staging, METADATA_FILE), "w") as f:
             json.dump(meta, f, indent=2)
         with open(os.path.join(staging, CARD_FILE), "w") as f:
-            f.write(model_card.render(meta))
+            f.write(model_card.render(meta, repo_id=repo_id))
         for name in MODEL_FILES:
             os.replace(os.path.join(staging, name), os.path.join(folder, name))
     finally:
@@ -103,12 +149,63 @@ def save_pretrained(model: LSA, folder: str | os.PathLike, metadata: dict | None
     return folder
 
 
+def check_calibrated(model: LSA, what: str) -> None:
+    """Raise ``ValueError`` unless ``model`` is a calibrated LSA (``what`` names the caller)."""
+    if not hasattr(model, "calibrated"):
+        raise ValueError(f"{what} needs an lsa_keras LSA, got {type(model).__name__}.")
+    if float(keras.ops.convert_to_numpy(model.calibrated)) != 1.0:
+        raise ValueError(
+            f"{what} needs a calibrated model so that it scores as soon as it is loaded: "
+            "call model.calibrate(x_val) with normal validation images first."
+        )
+
+
+def write_inference_weights(source: str, target: str, weights_dtype: str = "float32") -> None:
+    """Copy a Keras ``.weights.h5`` file without its optimizer state, float32 arrays of the
+    networks cast to ``weights_dtype``.
+
+    The layout is Keras' own (groups and attributes copied as they are), so
+    ``model.load_weights`` and ``keras.saving.load_model`` read the result; Keras assigns
+    float16 arrays to float32 variables by casting them.
+    """
+    import h5py
+
+    dtype = np.dtype(weights_dtype)
+
+    def copy(src, dst, cast, top):
+        for key, value in src.attrs.items():
+            dst.attrs[key] = value
+        for name, item in src.items():
+            if top and name == _OPTIMIZER:
+                continue
+            if isinstance(item, h5py.Group):
+                copy(item, dst.create_group(name), cast and not (top and name == _OWN_VARIABLES),
+                     False)
+            else:
+                data = item[()]
+                if cast and isinstance(data, np.ndarray) and data.dtype == np.float32:
+                    data = data.astype(dtype)
+                out = dst.create_dataset(name, data=data)
+                for key, value in item.attrs.items():
+                    out.attrs[key] = value
+
+    with h5py.File(source, "r") as src, h5py.File(target, "w") as dst:
+        copy(src, dst, dtype != np.float32, True)
+
+
 def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | None = None) -> LSA:
-    """Load a pretrained folder written by :func:`save_pretrained`.
+    """Load a pretrained folder written by :func:`save_pretrained` (or by lsa_keras 0.1.0).
 
     Args:
         folder: the folder.
         expected_sha256: optional ``{file name: hex digest}``; a file that differs is refused.
+            The hashes ``metadata.json`` records for ``config.json`` and ``model.weights.h5``
+            are checked as well.
+
+    Raises:
+        FileNotFoundError: a model file is missing.
+        ValueError: a file differs from its recorded SHA-256, is corrupt, or describes
+            something other than an lsa_keras LSA (or would run code to load).
     """
     missing = [n for n in (CONFIG_FILE, WEIGHTS_FILE) if not os.path.isfile(os.path.join(folder, n))]
     if missing:
@@ -129,17 +226,25 @@ def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | Non
             config = json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ValueError(f"{config_path} is not valid JSON ({e}); the file is corrupt.") from e
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
+    if isinstance(config, dict) and config.get("format") == LEGACY_FORMAT and "model" in config:
+        warnings.warn(
+            f"{folder} is a pretrained folder of lsa_keras 0.1.0 (config.json wrapped in "
+            "{'format', 'model'}, optimizer state in the weights); it loads, but this format "
+            "will not be read by a later release. Save it again with model.save_pretrained() "
+            "to convert it (and keras.saving.load_model can read it then).",
+            DeprecationWarning, stacklevel=2)
+        config = config["model"]
+    elif not (isinstance(config, dict) and "class_name" in config and "config" in config):
         raise ValueError(
-            f"{config_path} is not an lsa_keras pretrained config (format "
-            f"{config.get('format') if isinstance(config, dict) else None!r}, expected {FORMAT!r})."
+            f"{config_path} is not an lsa_keras pretrained config (a Keras serialisation of an "
+            f"LSA, or the {LEGACY_FORMAT!r} wrapper of lsa_keras 0.1.0)."
         )
     import lsa_keras  # noqa: F401  (registers the classes the config names)
 
     try:
         # safe_mode (Keras' default, spelled out): a config that would run code, such as a
         # Lambda layer's serialized bytecode, is refused rather than executed.
-        model = keras.saving.deserialize_keras_object(config["model"], safe_mode=True)
+        model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as e:
         raise ValueError(
             f"{config_path} does not describe an lsa_keras model that can be loaded safely "
@@ -187,56 +292,79 @@ def _read_metadata(folder):
     return metadata
 
 
-def _offline_help(what, repo_id, revision):
+def download_command(repo_id: str, revision: str | None = None) -> str:
+    """The ``hf download`` command (huggingface_hub's CLI) that pre-fetches a model."""
+    return (f"hf download {repo_id}" + (f" --revision {revision}" if revision else "")
+            + " " + " ".join(MODEL_FILES))
+
+
+def _offline_help(repo_id, revision):
     return (
-        f"Could not get {what} of {repo_id}@{revision} from the Hugging Face Hub or its local "
-        f"cache. Without network, pre-fetch the files on a connected machine with "
-        f"`huggingface-cli download {repo_id} --revision {revision}` (same HF_HOME or "
-        "cache_dir), or pass the path of a local folder to from_pretrained; a zoo name also "
-        "loads from a zoo built locally with `lsa-keras zoo build`."
+        f"Could not get the model files of {repo_id}@{revision} from the Hugging Face Hub or "
+        f"its local cache. Without network, pre-fetch them on a connected machine with "
+        f"`{download_command(repo_id, revision)}` (same HF_HOME or cache_dir), or pass the "
+        "path of a local folder to from_pretrained; a zoo name also loads from a zoo built "
+        "locally with `lsa-keras zoo build NAME`."
     )
 
 
 def download(repo_id: str, revision: str = "main", cache_dir: str | None = None,
-             local_files_only: bool = False) -> str:
+             local_files_only: bool = False, *, token: str | bool | None = None,
+             force_download: bool = False) -> str:
     """Fetch a pretrained folder from the Hub into the Hugging Face cache; return its path.
 
-    Only ``hf_hub_download`` is used, so with a warm cache this works under
-    ``HF_HUB_OFFLINE=1``.
+    One ``snapshot_download`` of the model files (``allow_patterns``), so a warm cache works
+    under ``HF_HUB_OFFLINE=1`` and the revision is resolved once.
+
+    Raises:
+        OSError: the files could not be fetched; the message names the ``hf download``
+            command that pre-fetches them.
     """
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError
 
-    paths = []
-    for name in MODEL_FILES:
-        try:
-            paths.append(hf_hub_download(
-                repo_id, name, revision=revision, cache_dir=cache_dir,
-                library_name=LIBRARY_NAME, library_version=_version(),
-                local_files_only=local_files_only,
-            ))
-        except (EntryNotFoundError, HfHubHTTPError, OSError, ConnectionError) as e:
-            raise OSError(_offline_help(name, repo_id, revision) + f" ({type(e).__name__}: {e})") from e
-    return os.path.dirname(paths[0])
+    try:
+        folder = snapshot_download(
+            repo_id, revision=revision, cache_dir=cache_dir, library_name=LIBRARY_NAME,
+            library_version=_version(), local_files_only=local_files_only, token=token,
+            force_download=force_download, allow_patterns=list(MODEL_FILES))
+    except (HfHubHTTPError, OSError, ConnectionError, ValueError) as e:
+        raise OSError(_offline_help(repo_id, revision) + f" ({type(e).__name__}: {e})") from e
+    missing = [n for n in (CONFIG_FILE, WEIGHTS_FILE) if not os.path.isfile(os.path.join(folder, n))]
+    if missing:
+        raise OSError(f"{repo_id}@{revision} has no {', '.join(missing)}: it is not an lsa_keras "
+                      "pretrained model repository.")
+    return folder
 
 
-def from_pretrained(name_or_path: str | os.PathLike, revision: str | None = None,
+def from_pretrained(name_or_path: str | os.PathLike, *, token: str | bool | None = None,
+                    force_download: bool = False, revision: str | None = None,
                     cache_dir: str | None = None, local_files_only: bool = False) -> LSA:
     """Load a pretrained LSA by zoo name, ``hf://org/repo[@revision]`` handle or local folder.
 
     Args:
-        name_or_path: ``"mnist-7"`` (see ``lsa-keras zoo list``), ``"hf://org/repo"``
-            or a folder written by ``save_pretrained``.
-        revision: Hub revision; zoo names default to the registry's pinned commit (and then
-            check each file's SHA-256), handles to ``"main"``.
+        name_or_path: ``"mnist-7"`` (see ``lsa-keras zoo list``), ``"hf://org/repo"``,
+            ``"hf://org/repo@<commit>"`` or a folder written by ``save_pretrained``.
+        token: Hugging Face token for a private repository (default: the saved login).
+        force_download: download the files again even if they are cached.
+        revision: Hub revision (branch, tag or commit); zoo names default to the registry's
+            pinned commit (and then check each file's SHA-256), handles to their
+            ``@revision`` or ``"main"``.
         cache_dir: Hugging Face cache folder (default: the Hub's own).
-        local_files_only: never use the network, only the cache.
+        local_files_only: never use the network, only the cache (as ``HF_HUB_OFFLINE=1``).
 
     A zoo name is looked up first in the local zoo folder (``LSA_KERAS_ZOO_DIR``, default
-    ``~/.cache/lsa_keras/zoo``) that ``lsa-keras zoo build`` fills, then on the Hub.
+    ``~/.cache/lsa_keras/zoo``) that ``lsa-keras zoo build`` fills, then on the Hub. Every
+    load checks the SHA-256 that ``metadata.json`` records for the config and the weights.
 
     Returns:
         a calibrated :class:`lsa_keras.LSA` with ``pretrained_metadata``.
+
+    Raises:
+        OSError: a Hub model could not be fetched (the message names the ``hf download``
+            command), or a zoo name is neither built locally nor published.
+        ValueError: an unknown zoo name (the message lists them), a malformed handle, or a
+            file that fails its hash or cannot be loaded.
     """
     from lsa_keras.hub import zoo
 
@@ -244,6 +372,8 @@ def from_pretrained(name_or_path: str | os.PathLike, revision: str | None = None
         raise TypeError(f"name_or_path must be a zoo name, 'hf://org/repo' or a folder path, got "
                         f"{type(name_or_path).__name__}.")
     name = os.fspath(name_or_path)
+    hub = {"cache_dir": cache_dir, "local_files_only": local_files_only, "token": token,
+           "force_download": force_download}
     if os.path.isdir(name):
         return load_folder(name)
     if os.path.exists(name):
@@ -252,8 +382,7 @@ def from_pretrained(name_or_path: str | os.PathLike, revision: str | None = None
         repo_id, _, handle_revision = name[len(HF_PREFIX):].partition("@")
         if repo_id.count("/") != 1:
             raise ValueError(f"expected hf://org/repo[@revision], got {name!r}.")
-        return load_folder(download(repo_id, revision or handle_revision or "main", cache_dir,
-                                    local_files_only))
+        return load_folder(download(repo_id, revision or handle_revision or "main", **hub))
     if os.sep in name or name.startswith((".", "~")) or isinstance(name_or_path, os.PathLike):
         raise FileNotFoundError(
             f"{name}: no such folder. Pass a folder written by save_pretrained, a zoo name "
@@ -261,29 +390,37 @@ def from_pretrained(name_or_path: str | os.PathLike, revision: str | None = None
     entry = zoo.entry(name)  # raises with the list of names
     files = entry.get("files") or None
     local = os.path.join(zoo.zoo_dir(), name)
-    if os.path.isfile(os.path.join(local, CONFIG_FILE)):
+    if os.path.isfile(os.path.join(local, CONFIG_FILE)) and not force_download:
         return load_folder(local, files)
     if not entry.get("revision"):
         raise OSError(
             f"{name} is not in the local zoo ({local}) and has not been published to the Hub "
-            f"yet. Build it with `lsa-keras zoo build "
-            f"{entry['dataset']} --classes {entry['normal_class']}`, or pass a folder."
+            f"yet. Build it with `lsa-keras zoo build {name}`, or pass a folder."
         )
-    folder = download(entry["repo_id"], revision or entry["revision"], cache_dir, local_files_only)
+    folder = download(entry["repo_id"], revision or entry["revision"], **hub)
     return load_folder(folder, files if revision in (None, entry["revision"]) else None)
 
 
 def push_to_hub(model: LSA, repo_id: str, token: str | None = None, private: bool = False,
-                metadata: dict | None = None, commit_message: str = "Upload LSA model"):
-    """Create ``repo_id`` on the Hub if needed and upload the model's pretrained folder.
+                metadata: dict | None = None, commit_message: str = "Upload LSA model", *,
+                weights_dtype: str = "float32"):
+    """Upload the model's pretrained folder to ``repo_id`` on the Hub, creating the repo if
+    needed.
+
+    The model must be calibrated: that is checked, and the folder written, before anything is
+    sent, so a model that cannot be published leaves no empty repository behind. The model
+    card's usage snippet loads ``hf://<repo_id>``.
 
     Returns:
-        huggingface_hub's ``CommitInfo`` (its ``oid`` is the commit to pin).
+        huggingface_hub's ``CommitInfo`` (its ``oid`` is the commit to pin:
+        ``from_pretrained(f"hf://{repo_id}@{info.oid}")``).
     """
     from huggingface_hub import HfApi
 
-    api = HfApi(token=token, library_name=LIBRARY_NAME, library_version=_version())
-    api.create_repo(repo_id, private=private, exist_ok=True)
+    check_calibrated(model, "push_to_hub")
     with tempfile.TemporaryDirectory() as tmp:
-        save_pretrained(model, tmp, metadata)
-        return api.upload_folder(repo_id=repo_id, folder_path=tmp, commit_message=commit_message)
+        save_pretrained(model, tmp, metadata, weights_dtype=weights_dtype, repo_id=repo_id)
+        api = HfApi(token=token, library_name=LIBRARY_NAME, library_version=_version())
+        api.create_repo(repo_id, private=private, exist_ok=True)
+        return api.upload_folder(repo_id=repo_id, folder_path=tmp, commit_message=commit_message,
+                                 allow_patterns=list(MODEL_FILES))

@@ -76,3 +76,63 @@ def _as_array(images, name="images"):
     if x.dtype == object:
         raise ValueError(f"{name} must be an array of equally sized images, got objects.")
     return x
+
+
+def is_batched_source(images):
+    """Whether ``images`` is a ``tf.data.Dataset`` or a ``keras.utils.PyDataset`` (batches of
+    images), as :meth:`lsa_keras.LSA.fit` accepts them."""
+    import keras
+
+    if isinstance(images, keras.utils.PyDataset):
+        return True
+    module = type(images).__module__ or ""
+    return module.startswith("tensorflow") and hasattr(images, "as_numpy_iterator")
+
+
+def images_from(images, image_shape, single=False, name="images"):
+    """Images from what :meth:`lsa_keras.LSA.fit` accepts, checked and converted.
+
+    Args:
+        images: an array ``(n, *image_shape)`` (or a list of images; with ``single=True``
+            one image), a ``tf.data.Dataset`` of batches, or a ``keras.utils.PyDataset``. A
+            batch may be an array of images or a tuple whose first element is one (``(x,)``,
+            ``(x, y)``, ``(x, y, sample_weight)``); uint8 in [0, 255] or float in [0, 1].
+        image_shape: the model's input shape without the batch axis.
+
+    Returns:
+        float32 array ``(n, *image_shape)`` in [0, 1]. Every batch passes the checks of
+        :func:`as_model_images` (shape, dtype, range, NaN/Inf).
+
+    Raises:
+        ValueError: as :func:`as_model_images`, naming the batch at fault; or no batches.
+    """
+    if not is_batched_source(images):
+        return as_model_images(images, image_shape, single=single, name=name)
+    batches = []
+    for i, batch in enumerate(_batches(images)):
+        if isinstance(batch, dict):
+            raise ValueError(f"{name}: batch {i} is a dict; batches must be images or tuples "
+                             "whose first element is the images.")
+        if isinstance(batch, (tuple, list)):
+            batch = batch[0]
+        try:
+            batches.append(as_model_images(np.asarray(batch), image_shape, name=name))
+        except ValueError as e:
+            raise ValueError(f"{name}, batch {i}: {e}") from e
+    if not batches:
+        raise ValueError(f"{name} yielded no batches of images.")
+    return np.concatenate(batches)
+
+
+def _batches(source):
+    import keras
+
+    if isinstance(source, keras.utils.PyDataset):
+        n = source.num_batches
+        if n is None:
+            raise ValueError("an infinite PyDataset (num_batches None) cannot be scored; give "
+                             "it a length.")
+        for i in range(n):
+            yield source[i]
+        return
+    yield from source.as_numpy_iterator()

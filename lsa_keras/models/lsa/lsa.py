@@ -13,7 +13,7 @@ from lsa_keras.initializers import apply_initialization
 from lsa_keras.layers.autoregressive_layer import AutoregressiveLayer
 from lsa_keras.models.lsa import lsa_networks, lsa_scorer
 from lsa_keras.models.lsa.lsa_trainer import JointLossTrainer, OwnObjectiveCompile
-from lsa_keras.utils.preprocessing import as_model_images
+from lsa_keras.utils.preprocessing import as_model_images, images_from
 
 DEFAULT_BATCH_SIZE = 256
 
@@ -177,8 +177,9 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         return super().fit(x, y, batch_size=batch_size, validation_data=validation_data,
                            callbacks=callbacks, **kwargs)
 
-    def calibrate(self, x_val: np.ndarray, fpr: float = 0.05,
-                  batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+    def calibrate(self, x_val: np.ndarray | keras.utils.PyDataset, fpr: float = 0.05,
+                  batch_size: int = DEFAULT_BATCH_SIZE,
+                  verbose: int | str = "auto") -> dict:
         """Fit the score normalisation and the decision threshold on normal validation images.
 
         Stores the min and max of LLK and REC over ``x_val`` (paper Eq. 9) and the threshold on
@@ -186,16 +187,20 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         are saved and loaded with it.
 
         Args:
-            x_val: normal images ``(n, *image_shape)``, uint8 in [0, 255] or float in [0, 1].
+            x_val: normal images ``(n, *image_shape)``, uint8 in [0, 255] or float in [0, 1];
+                or a ``tf.data.Dataset`` / ``keras.utils.PyDataset`` of such batches (as
+                :meth:`fit` takes them; each batch is checked the same way).
             fpr: target false-positive rate on normal data, in (0, 1).
+            verbose: Keras' progress bar while scoring: 1, 0, or ``"auto"`` (a bar for
+                more than 20 batches on a terminal or in a notebook).
 
         Returns:
             dict with ``"min"``, ``"max"`` (``{"llk", "rec"}``) and ``"threshold"``.
         """
         if not 0.0 < fpr < 1.0:
             raise ValueError(f"fpr must be in (0, 1), got {fpr!r}.")
-        x_val = as_model_images(x_val, self.image_shape, name="x_val")
-        raw = lsa_scorer.raw_scores(self, x_val, batch_size)
+        x_val = images_from(x_val, self.image_shape, name="x_val")
+        raw = lsa_scorer.raw_scores(self, x_val, batch_size, verbose)
         if len(raw["llk"]) < 2:
             raise ValueError("calibrate needs at least 2 validation images.")
         stats = scoring.min_max_stats(raw)
@@ -218,23 +223,33 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         hi = ops.convert_to_numpy(self.score_max).astype("float64")
         return {"llk": (lo[0], hi[0]), "rec": (lo[1], hi[1])}
 
-    def score(self, x: np.ndarray, batch_size: int = DEFAULT_BATCH_SIZE) -> dict[str, np.ndarray]:
+    def score(self, x: np.ndarray | keras.utils.PyDataset, batch_size: int = DEFAULT_BATCH_SIZE,
+              verbose: int | str = "auto") -> dict[str, np.ndarray]:
         """Novelty scores of images; higher means more novel.
 
         Args:
             x: images ``(n, *image_shape)``, uint8 in [0, 255] or float in [0, 1]; a single
-                image ``image_shape`` is accepted too.
+                image ``image_shape`` is accepted too, and so is a ``tf.data.Dataset`` or
+                ``keras.utils.PyDataset`` of batches of images (or of ``(images, ...)``
+                tuples), each batch checked as an array is.
+            batch_size: images per scoring batch (arrays; a dataset is re-batched).
+            verbose: Keras' progress bar (``keras.utils.Progbar``): 1, 0, or ``"auto"``
+                (a bar when scoring more than 20 batches on a terminal or in a notebook).
 
         Returns:
             dict of float64 arrays ``(n,)``: ``"llk"`` (surprisal, nats), ``"rec"`` (sum of
             squared errors) and ``"ns"`` (normalised sum; needs :meth:`calibrate`).
         """
         stats = self._stats()
-        return scoring.novelty_scores(lsa_scorer.per_sample_scores(self, x, batch_size), stats)
+        x = images_from(x, self.image_shape, single=True, name="x")
+        return scoring.novelty_scores(lsa_scorer.raw_scores(self, x, batch_size, verbose), stats)
 
-    def decision_function(self, x: np.ndarray, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
-        """The novelty score NS ``(n,)``, as PyOD's ``decision_function``."""
-        return self.score(x, batch_size)["ns"]
+    def decision_function(self, x: np.ndarray | keras.utils.PyDataset,
+                          batch_size: int = DEFAULT_BATCH_SIZE,
+                          verbose: int | str = "auto") -> np.ndarray:
+        """The novelty score NS ``(n,)``, as PyOD's ``decision_function``; ``x`` as for
+        :meth:`score`."""
+        return self.score(x, batch_size, verbose)["ns"]
 
     @property
     def threshold_(self):
@@ -242,30 +257,40 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         self._stats()  # the same error as score() before calibrate()
         return float(ops.convert_to_numpy(self.threshold))
 
-    def predict_label(self, x: np.ndarray, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
-        """1 (novel) where NS exceeds :attr:`threshold_`, else 0; int array ``(n,)``.
+    def predict_label(self, x: np.ndarray | keras.utils.PyDataset,
+                      batch_size: int = DEFAULT_BATCH_SIZE,
+                      verbose: int | str = "auto") -> np.ndarray:
+        """1 (novel) where NS exceeds :attr:`threshold_`, else 0; int array ``(n,)``;
+        ``x`` as for :meth:`score`.
 
         With scores at hand, ``(scores["ns"] > model.threshold_)`` gives the same labels
         without scoring again."""
-        return (self.decision_function(x, batch_size) > self.threshold_).astype("int32")
+        return (self.decision_function(x, batch_size, verbose) > self.threshold_).astype("int32")
 
-    def save_pretrained(self, folder: str, metadata: dict | None = None) -> str:
-        """Write a pretrained folder: config, weights (with the score statistics), metadata and
-        a model card. See :func:`lsa_keras.hub.pretrained.save_pretrained`."""
+    def save_pretrained(self, folder: str, metadata: dict | None = None, *,
+                        weights_dtype: str = "float32", repo_id: str | None = None) -> str:
+        """Write a pretrained folder in Keras' layout: config, inference weights (with the
+        score statistics; no optimizer state; ``weights_dtype="float16"`` halves them),
+        metadata and a model card. ``keras.saving.load_model(folder)`` loads it too. See
+        :func:`lsa_keras.hub.pretrained.save_pretrained`."""
         from lsa_keras.hub import pretrained
 
-        return pretrained.save_pretrained(self, folder, metadata)
+        return pretrained.save_pretrained(self, folder, metadata, weights_dtype=weights_dtype,
+                                          repo_id=repo_id)
 
     def push_to_hub(self, repo_id: str, token: str | None = None, private: bool = False,
-                    metadata: dict | None = None):
+                    metadata: dict | None = None, *, weights_dtype: str = "float32"):
         """Upload the pretrained folder to the Hugging Face Hub, creating the repo if needed.
 
-        Returns huggingface_hub's ``CommitInfo``. See :func:`lsa_keras.hub.pretrained.push_to_hub`.
+        The model must be calibrated (checked before the repo is created). Returns
+        huggingface_hub's ``CommitInfo``; its ``oid`` pins the upload:
+        ``from_pretrained(f"hf://{repo_id}@{info.oid}")``. See
+        :func:`lsa_keras.hub.pretrained.push_to_hub`.
         """
         from lsa_keras.hub import pretrained
 
         return pretrained.push_to_hub(self, repo_id, token=token, private=private,
-                                      metadata=metadata)
+                                      metadata=metadata, weights_dtype=weights_dtype)
 
     def with_dtype_policy(self, dtype):
         """A copy of this model that computes under another Keras dtype policy.

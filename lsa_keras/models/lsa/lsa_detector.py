@@ -226,7 +226,8 @@ class LSADetector(BaseEstimator):
         """Novelty scores NS of images; higher is more novel.
 
         Args:
-            X: images, in any of the forms :meth:`fit` accepts.
+            X: images, in any of the forms :meth:`fit` accepts, or a ``tf.data.Dataset`` /
+                ``keras.utils.PyDataset`` of batches of them (as ``LSA.fit`` takes them).
 
         Returns:
             float64 ``(n,)``.
@@ -244,7 +245,8 @@ class LSADetector(BaseEstimator):
         """Probability of being normal (column 0) and novel (column 1), as PyOD computes it.
 
         Args:
-            X: images, in any of the forms :meth:`fit` accepts.
+            X: images, in any of the forms :meth:`fit` accepts, or a ``tf.data.Dataset`` /
+                ``keras.utils.PyDataset`` of batches of them (as ``LSA.fit`` takes them).
             method: ``"linear"``: NS min-max scaled by the training scores
                 (:attr:`decision_scores_`) and clipped to [0, 1]; ``"unify"``: ``erf`` of NS
                 standardised by the training scores' mean and standard deviation, clipped to
@@ -318,9 +320,13 @@ def _as_images(X: Any, image_shape: tuple[int, ...], name: str = "X") -> np.ndar
     """``X`` as an array ``(n, *image_shape)``, with scikit-learn's checks (numeric, finite,
     at least one sample, no complex values) and clear shape errors; the value range (uint8
     or [0, 1]) is checked by the model."""
+    from lsa_keras.utils.preprocessing import images_from, is_batched_source
+
     image_shape = tuple(int(d) for d in image_shape)
     if X is None:
         raise ValueError(f"{name} must be an array of images {('n', *image_shape)}, got None.")
+    if is_batched_source(X):  # a tf.data.Dataset or keras.utils.PyDataset, as LSA.fit takes
+        return images_from(X, image_shape, name=name)
     x = check_array(X, allow_nd=True, dtype="numeric", input_name=name, **_FINITE)
     if x.dtype == bool:
         raise ValueError(f"{name} must hold uint8 or float images, got booleans.")

@@ -9,8 +9,9 @@ The file (``presets.json`` of the ``lsa_keras.zoo`` data package, or the file na
   ``weight_seed`` and ``calibration`` (``fpr`` of the threshold);
 - ``presets``: per zoo name (``mnist-0`` ... ``cifar10-9``): its ``recipe``, ``normal_class``
   and ``normal_class_name``, the Hub ``repo_id``, the pinned ``revision`` and the SHA-256 of
-  every ``files`` entry (``None`` and ``{}`` until published), and the ``metrics`` measured
-  when it was built. A preset trained with another schedule than its recipe's records it in
+  every ``files`` entry (``None`` and ``{}`` until published), the ``metrics`` measured
+  when it was built and its folder's ``size_bytes`` (set by ``lsa-keras zoo build`` and
+  ``zoo publish``). A preset trained with another schedule than its recipe's records it in
   ``schedule``.
 """
 

@@ -28,10 +28,16 @@ def per_sample_scores(model: keras.Model, images: np.ndarray,
     return raw_scores(model, as_model_images(images, model.image_shape, single=True), batch_size)
 
 
-def raw_scores(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> dict[str, np.ndarray]:
+def raw_scores(model: keras.Model, x: np.ndarray, batch_size: int = 256,
+               verbose: int | str = 0) -> dict[str, np.ndarray]:
     """:func:`per_sample_scores` of images already checked and converted to float32 in [0, 1]
     (by :func:`lsa_keras.utils.preprocessing.as_model_images`), so callers that hold them convert
-    once."""
+    once.
+
+    ``verbose``: 1 shows Keras' progress bar (``keras.utils.Progbar``, on standard output),
+    0 none, ``"auto"`` a bar when there are more than :data:`PROGRESS_MIN_BATCHES` batches and
+    standard output is a terminal or a notebook.
+    """
     if int(batch_size) < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     batch_size, compiled = int(batch_size), scorer(model)
@@ -48,8 +54,31 @@ def raw_scores(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> dict
         options = tf.data.Options()
         options.autotune.enabled = False
         data = tf.data.Dataset.from_tensor_slices(x).batch(batch_size).with_options(options)
-    out = compiled.predict(data, batch_size=None if data is not x else batch_size, verbose=0)
+    out = compiled.predict(data, batch_size=None if data is not x else batch_size,
+                           verbose=progress_verbosity(verbose, len(x), batch_size))
     return {k: np.asarray(out[k], "float64").reshape(-1) for k in ("llk", "rec")}
+
+
+# verbose="auto" shows a progress bar from this many batches on (long scoring only).
+PROGRESS_MIN_BATCHES = 20
+
+
+def interactive_output() -> bool:
+    """Whether standard output is watched: a terminal or a Jupyter kernel (not a log file)."""
+    import sys
+
+    return bool(getattr(sys.stdout, "isatty", lambda: False)()) or "ipykernel" in sys.modules
+
+
+def progress_verbosity(verbose: int | str, n: int, batch_size: int) -> int:
+    """Keras' ``verbose`` for scoring ``n`` images: ``"auto"`` is 1 for more than
+    :data:`PROGRESS_MIN_BATCHES` batches on a terminal or in a notebook
+    (:func:`interactive_output`), else 0."""
+    if verbose == "auto":
+        return int(-(-n // batch_size) > PROGRESS_MIN_BATCHES and interactive_output())
+    if verbose not in (0, 1, 2, False, True):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto', got {verbose!r}.")
+    return int(verbose)
 
 
 def scorer(model: keras.Model) -> keras.Model:
