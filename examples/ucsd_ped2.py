@@ -179,8 +179,6 @@ def dreyeve(args, start):
     from lsa_keras import LSA, video
     from lsa_keras.datasets import DrEyeVE, write_synthetic_dreyeve
     from lsa_keras.datasets.dreyeve import FRAME_SIZE
-    from lsa_keras.initializers import apply_initialization
-    from lsa_keras.models import build_networks
     from lsa_keras.utils import plots
     from lsa_keras.video.pipeline import evaluate_clip_videos, fit_patches
 
@@ -209,9 +207,7 @@ def dreyeve(args, start):
           f"{time.time() - start:.0f} s")
 
     keras.utils.set_random_seed(args.seed)
-    networks = build_networks("dreyeve", input_shape=(16, *size, 1))
-    apply_initialization(networks, "torch")
-    model = LSA(*networks, architecture="dreyeve")  # Table 1: lambda 1, no input noise
+    model = LSA.from_architecture("dreyeve", input_shape=(16, *size, 1))  # lambda 1, no noise
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=args.learning_rate))
     x_train = video.sample_training_clips(segments, args.train_clips, seed=args.seed)
     x_val = video.sample_training_clips(segments, args.val_clips, seed=args.seed + 1)

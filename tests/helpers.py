@@ -51,12 +51,7 @@ def tiny_lsa(code_length=8, bins=10, units=(4,), lam=1.0):
 def shanghaitech_lsa(frame_size=(64, 128)):
     """The ShanghaiTech LSA (the paper's blocks, strides, code and estimator) for frames of
     ``frame_size`` instead of 256x512: the same networks at a fraction of the cost."""
-    from lsa_keras.initializers import apply_initialization
-    from lsa_keras.models import build_networks
-
-    networks = build_networks("shanghaitech", input_shape=(16, *frame_size, 3))
-    apply_initialization(networks, "torch")
-    return LSA(*networks, architecture="shanghaitech")
+    return LSA.from_architecture("shanghaitech", input_shape=(16, *frame_size, 3))
 
 
 def mnist_like(n, seed=0):

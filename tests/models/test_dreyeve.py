@@ -13,12 +13,7 @@ FRAME_SIZE = (32, 64)  # the tests' frames; the paper's are 160x256
 def dreyeve_lsa(frame_size=FRAME_SIZE):
     """The DR(eye)VE LSA (the paper's blocks, strides, code and estimator) for frames of
     ``frame_size`` instead of 160x256."""
-    from lsa_keras.initializers import apply_initialization
-    from lsa_keras.models import build_networks
-
-    networks = build_networks("dreyeve", input_shape=(16, *frame_size, 1))
-    apply_initialization(networks, "torch")
-    return LSA(*networks, architecture="dreyeve")
+    return LSA.from_architecture("dreyeve", input_shape=(16, *frame_size, 1))
 
 
 def video_parameter_count(in_channels, grid, hidden, code_length, bins, units, down, up,
@@ -149,3 +144,6 @@ def test_trains_a_few_steps_and_scores_clips_of_generated_sequences(tmp_path):
     assert out["frames"] == 17 and out["anomalous_frames"] == 9
     assert all(0.0 <= v <= 1.0 for v in out["auroc"].values())
     assert out["videos"][0]["scores"]["ns"].shape == (17,)
+    # A copy under another dtype policy keeps the reduced frame size and the weights.
+    twin = model.with_dtype_policy("float32")
+    assert twin.image_shape == model.image_shape and twin.count_params() == model.count_params()

@@ -92,13 +92,14 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
     @classmethod
     def from_architecture(
         cls, name, code_length=64, bins=100, estimator_units=None, lam=None, input_noise=None,
-        dtype=None, initialization="torch", **kwargs
+        dtype=None, initialization="torch", input_shape=None, **kwargs
     ):
         """An LSA with the networks of one of the paper's settings.
 
         Args:
             name: ``"mnist"`` (28x28x1), ``"cifar10"`` (32x32x3), ``"ucsd_ped2"`` (clips
-                8x32x32x1) or ``"shanghaitech"`` (clips 16x256x512x3).
+                8x32x32x1), ``"shanghaitech"`` (clips 16x256x512x3) or ``"dreyeve"`` (clips
+                16x160x256x1).
             code_length: d, 64 in the paper.
             bins: B, 100 in the paper.
             estimator_units: hidden estimator channels; default the paper's for that setting
@@ -115,10 +116,13 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
                 version the authors trained with: BatchNorm scales uniform in [0, 1),
                 transposed convolutions scaled by their input channels); see
                 :func:`lsa_keras.initializers.apply_initialization`.
+            input_shape: the clip shape to build for, default the setting's; the whole-frame
+                video settings (``"shanghaitech"``, ``"dreyeve"``) take any frame size whose
+                sides are multiples of 32 (see :func:`lsa_keras.models.build_networks`).
         """
         encoder, decoder, estimator = lsa_networks.build_networks(
             name, code_length=code_length, bins=bins, estimator_units=estimator_units,
-            dtype=dtype,
+            dtype=dtype, input_shape=input_shape,
         )
         apply_initialization((encoder, decoder, estimator), initialization)
         defaults = lsa_networks.training_defaults(name)
@@ -310,7 +314,7 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         twin = type(self).from_architecture(
             self.architecture, code_length=self.code_length, bins=self.bins,
             estimator_units=channels[:-1], lam=self.lam, input_noise=self.input_noise,
-            dtype=dtype,
+            dtype=dtype, input_shape=self.image_shape,
         )
         twin.set_weights(self.get_weights())
         return twin
