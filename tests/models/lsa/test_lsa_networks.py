@@ -1,10 +1,12 @@
 """Architecture totals and the video models' shapes, checked once (TensorFlow stage): they do
 not depend on the backend, and building a video model under JAX took 40-60 s. Every backend
-still builds and runs the UCSD Ped2 model (tests/models/test_forward.py)."""
+still builds and runs the UCSD Ped2 model (the ``backend``-marked forward tests at the end)."""
 
+import numpy as np
 import pytest
 
 from lsa_keras import LSA
+from tests.helpers import mnist_like, to_numpy
 
 
 @pytest.mark.parametrize("name,total", [("mnist", 13_690_160), ("cifar10", 17_826_752),
@@ -82,3 +84,34 @@ def test_shanghaitech_networks_need_sizes_the_blocks_divide():
 
     with pytest.raises(ValueError, match="multiples of 32"):
         shanghaitech_lsa((100, 128))
+
+
+# Every architecture builds and runs forward on every backend, with the spec's shapes.
+@pytest.mark.backend
+def test_outputs():
+    model = LSA.from_architecture("mnist")
+    out = model(mnist_like(3), training=False)
+    assert set(out) == {"reconstruction", "code", "logits"}
+    assert tuple(out["reconstruction"].shape) == (3, 28, 28, 1)
+    assert tuple(out["code"].shape) == (3, 64)
+    assert tuple(out["logits"].shape) == (3, 64, 100)
+    code = to_numpy(out["code"])
+    assert code.min() >= 0.0 and code.max() <= 1.0
+
+
+@pytest.mark.backend
+def test_cifar10_outputs():
+    model = LSA.from_architecture("cifar10", code_length=16, bins=20)
+    out = model(np.random.rand(2, 32, 32, 3).astype("float32"), training=False)
+    assert tuple(out["reconstruction"].shape) == (2, 32, 32, 3)
+    assert tuple(out["logits"].shape) == (2, 16, 20)
+
+
+@pytest.mark.backend
+def test_ucsd_ped2_forward():
+    model = LSA.from_architecture("ucsd_ped2", code_length=16, bins=10)
+    out = model(np.random.rand(2, 8, 32, 32, 1).astype("float32"), training=False)
+    assert tuple(out["reconstruction"].shape) == (2, 8, 32, 32, 1)
+    assert tuple(out["logits"].shape) == (2, 2, 16, 10)
+    # Supplement Table 1's UCSD Ped2 training: lambda 0.1 and noisy inputs.
+    assert (model.lam, model.input_noise) == (0.1, 0.025)

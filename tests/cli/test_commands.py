@@ -144,15 +144,6 @@ def test_train_and_evaluate_on_a_folder_of_own_images(tmp_path):
     assert "22 test images (20 novel)" in proc.stdout  # 2 validation ones + 20 sevens
 
 
-def test_zoo_list_and_bad_arguments_through_the_entry_point(tmp_path):
-    listed = ok(lsa_keras_cmd("zoo", "list"))
-    assert "mnist-7" in listed.stdout and "cifar10-9" in listed.stdout
-    bad = lsa_keras_cmd("evaluate", tmp_path / "nope", "--dataset", "mnist-sample",
-                        "--normal-class", "0")
-    assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    assert bad.stderr.strip().splitlines()[-1].startswith("lsa-keras evaluate: error: model folder")
-
-
 @pytest.mark.parametrize("argv, message", [
     (["evaluate", "{empty}", "--dataset", "mnist-sample", "--normal-class", "0"],
      "not a complete lsa_keras pretrained folder"),

@@ -1,5 +1,5 @@
 """Training that survives interruption (lsa_keras.training.resumable), in process; the subprocess test
-that kills `lsa-keras train` midway is in tests/test_cli.py."""
+that kills `lsa-keras train` midway is in tests/cli/test_commands.py."""
 
 import json
 import os
@@ -12,6 +12,7 @@ import pytest
 from lsa_keras.training.callbacks import NonFiniteLossError
 from lsa_keras.training.resumable import STATE, EpochOrder, checkpoint_path, train_resumable
 from tests.helpers import mnist_like, tiny_lsa, to_numpy
+from tests.test_case import PoisonWeights
 
 SETTINGS = {"dataset": "random", "lr": 1e-3}
 
@@ -187,19 +188,6 @@ def test_missing_files_and_other_settings_are_refused(runs, tmp_path):
         run(out, 2)
 
 
-class PoisonWeights(keras.callbacks.Callback):
-    """Turn the weights to NaN at the start of one epoch, as a diverging run would."""
-
-    def __init__(self, epoch):
-        super().__init__()
-        self.at = epoch
-
-    def on_epoch_begin(self, epoch, logs=None):
-        if epoch == self.at:
-            w = self.model.encoder.trainable_weights[0]
-            w.assign(keras.ops.full(w.shape, float("nan")))
-
-
 def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
     out = tmp_path / "run"
     with pytest.raises(NonFiniteLossError, match=r"loss became nan in epoch 2.*"
@@ -211,11 +199,3 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
     assert os.path.basename(checkpoint_path(str(out))) == "checkpoint-epoch0001.keras"
     assert all(np.isfinite(w).all() for w in weights(kept))
     assert "checkpoint_sha256" in state
-
-
-@pytest.mark.backend
-def test_plain_fit_raises_at_a_nan_loss():
-    model = tiny_lsa()
-    with pytest.raises(NonFiniteLossError, match="in epoch 1"):
-        model.fit(mnist_like(8), epochs=1, batch_size=4, verbose=0,
-                  callbacks=[PoisonWeights(0)])

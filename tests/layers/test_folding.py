@@ -1,0 +1,28 @@
+"""Folding helpers: the sub-pixel form of the cropped transposed 5x5 conv."""
+
+import numpy as np
+import pytest
+
+import keras
+
+from lsa_keras.layers import SlicedCropping2D
+from tests.helpers import to_numpy
+from tests.test_case import rand
+
+pytestmark = pytest.mark.backend
+
+
+@pytest.mark.parametrize("h,w", [(7, 7), (4, 6), (1, 3)])
+def test_subpixel_upsampling_equals_the_cropped_transposed_conv(h, w):
+    from lsa_keras.layers.folding import is_subpixel_upsampling, subpixel_upsampling
+
+    conv = keras.layers.Conv2DTranspose(5, 5, strides=2, padding="valid", use_bias=False)
+    crop = SlicedCropping2D(((2, 1), (2, 1)))
+    x = rand(2, h, w, 3)
+    expected = to_numpy(crop(conv(x)))
+    assert is_subpixel_upsampling(conv, [crop])
+    np.testing.assert_allclose(to_numpy(subpixel_upsampling(x, conv.kernel)), expected,
+                               rtol=1e-5, atol=1e-6)
+    other = keras.layers.Conv2DTranspose(5, 5, strides=(1, 2), padding="valid", use_bias=False)
+    assert not is_subpixel_upsampling(other, [SlicedCropping2D(((2, 2), (2, 1)))])
+    assert not is_subpixel_upsampling(conv, [SlicedCropping2D(((2, 2), (2, 1)))])

@@ -1,0 +1,20 @@
+"""TemporalDense: one dense layer shared over time."""
+
+import numpy as np
+import pytest
+
+from lsa_keras.layers import TemporalDense
+from tests.helpers import assert_layer_round_trip, to_numpy
+from tests.test_case import rand
+
+pytestmark = pytest.mark.backend
+
+
+def test_temporal_dense_is_shared_over_time():
+    layer = TemporalDense(5)
+    x = rand(2, 3, 7)
+    y = to_numpy(layer(x))
+    np.testing.assert_allclose(y[:, 1], to_numpy(layer(x[:, 1:2]))[:, 0], rtol=1e-6)
+    assert_layer_round_trip(layer, x)
+    with pytest.raises(ValueError):
+        TemporalDense(5)(rand(2, 7))

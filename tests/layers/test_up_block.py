@@ -1,0 +1,61 @@
+"""UpBlock: shapes, batch norm folding, the sub-pixel path in inference."""
+
+import numpy as np
+import pytest
+
+from lsa_keras.layers import UpBlock
+from tests.helpers import assert_layer_round_trip, to_numpy
+from tests.test_case import batch_norm_layers, rand, with_moved_statistics
+
+pytestmark = pytest.mark.backend
+
+
+@pytest.mark.parametrize(
+    "block,x,shape",
+    [
+        (UpBlock(8, 2), rand(2, 7, 7, 3), (2, 14, 14, 8)),
+        (UpBlock(4, (1, 2, 2), rank=3), rand(2, 2, 4, 4, 2), (2, 2, 8, 8, 4)),
+        (UpBlock(4, (2, 1, 1), rank=3), rand(2, 2, 4, 4, 2), (2, 4, 4, 4, 4)),
+    ],
+)
+def test_shapes_and_round_trip(block, x, shape):
+    assert tuple(block(x, training=False).shape) == shape
+    assert block.compute_output_shape(x.shape) == shape
+    assert_layer_round_trip(block, x, training=False)
+
+
+@pytest.mark.parametrize(
+    "block,x",
+    [
+        (UpBlock(8, 2), rand(2, 7, 7, 3)),
+        (UpBlock(8, (1, 2)), rand(2, 7, 7, 3)),
+        (UpBlock(4, (1, 2, 2), rank=3), rand(2, 2, 4, 4, 2)),
+    ],
+)
+def test_inference_folds_batch_norm_into_the_convolutions(block, x):
+    block = with_moved_statistics(block, x)
+    folded = to_numpy(block(x, training=False))
+    block.fold_batch_norm = False
+    layer_by_layer = to_numpy(block(x, training=False))
+    np.testing.assert_allclose(folded, layer_by_layer, rtol=1e-5, atol=1e-5)
+    # The fold reads the live statistics: reset them and its output moves.
+    block.fold_batch_norm = True
+    for layer in batch_norm_layers(block):
+        layer.moving_mean.assign(np.zeros(layer.moving_mean.shape, "float32"))
+        layer.moving_variance.assign(np.ones(layer.moving_variance.shape, "float32"))
+    assert np.abs(to_numpy(block(x, training=False)) - folded).max() > 1e-2
+
+
+def test_up_block_inference_takes_the_subpixel_path(monkeypatch):
+    from lsa_keras.layers import folding
+
+    calls = []
+    real = folding.subpixel_upsampling
+    monkeypatch.setattr(folding, "subpixel_upsampling",
+                        lambda x, k: calls.append(tuple(k.shape)) or real(x, k))
+    block = with_moved_statistics(UpBlock(4, 2), rand(2, 5, 5, 3))
+    folded = to_numpy(block(rand(2, 5, 5, 3), training=False))
+    assert calls and set(calls) == {(5, 5, 4, 3)}
+    block.fold_batch_norm = False
+    np.testing.assert_allclose(folded, to_numpy(block(rand(2, 5, 5, 3), training=False)),
+                               rtol=1e-5, atol=1e-5)
