@@ -66,7 +66,18 @@ def serialize_optional(initializer):
 INITIALIZATIONS = ("torch", "torch-0.4.1")
 
 
-def _sublayers(networks):
+def sublayers(networks):
+    """Every layer inside ``networks`` (Keras models or layers), each once.
+
+    Nested models and the blocks' own sublayers are walked too; the networks themselves are
+    not yielded.
+
+    Args:
+        networks: an iterable of Keras models or layers.
+
+    Yields:
+        ``keras.layers.Layer`` objects, in Keras' traversal order.
+    """
     seen = set()
     for network in networks:
         # Keras walks nested models and the custom blocks' own sublayers.
@@ -106,7 +117,7 @@ def apply_initialization(networks, initialization="torch", seed=None):
     rng = np.random.default_rng(np.random.randint(0, 2**31 - 1) if seed is None else seed)
     transposed = (keras.layers.Conv2DTranspose, keras.layers.Conv3DTranspose)
     count = 0
-    for layer in _sublayers(networks):
+    for layer in sublayers(networks):
         if isinstance(layer, keras.layers.BatchNormalization):
             if not layer.built:
                 raise ValueError(f"Layer {layer.name!r} is not built; build the networks first.")

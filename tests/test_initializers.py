@@ -6,17 +6,13 @@ import keras
 import numpy as np
 import pytest
 
-from lsa_keras.initializers import apply_initialization
+from lsa_keras.initializers import apply_initialization, sublayers
 from lsa_keras.models import LSA
 
 
 def _layers(model, kind):
-    return [
-        layer
-        for net in (model.encoder, model.decoder, model.estimator)
-        for layer in net._flatten_layers(include_self=False, recursive=True)
-        if isinstance(layer, kind)
-    ]
+    return [layer for layer in sublayers((model.encoder, model.decoder, model.estimator))
+            if isinstance(layer, kind)]
 
 
 def test_default_keeps_unit_batch_norm_scales():
