@@ -32,6 +32,17 @@ class _TrackerMixin:
 
 
 class TensorFlowJointLossTrainer(_TrackerMixin):
+    def make_train_function(self, force=False):
+        # Keras' TensorFlow trainer builds the optimizer inside the first trace of the train
+        # step (it builds ahead only under a distribution strategy); a tf.function that
+        # creates variables is traced a second time, so a fresh model's step was traced twice
+        # (first through apply_gradients, then through the XLA apply below), about half of
+        # a small model's first fit. Build it before the one trace.
+        if (self.optimizer is not None and not self.optimizer.built
+                and all(layer.built for layer in self._flatten_layers())):
+            self.optimizer.build(self.trainable_variables)
+        return super().make_train_function(force)
+
     def train_step(self, data):
         import tensorflow as tf
 
