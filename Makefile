@@ -10,10 +10,12 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: demo test test-tensorflow test-backends test-slow docs clean
 
+# --no-compile: pip would byte-compile all ~16,000 .py files of TensorFlow, JAX, torch and
+# the rest (45 s of CPU); Python compiles the ~4,400 that the tests import on first use (13 s).
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e ".[test,jax,torch,video,docs]"
+	$(PY) -m pip install -q --no-compile -c constraints.txt -e ".[test,jax,torch,video,docs]"
 	touch $(STAMP)
 
 # The main job: train on digit 0 of the MNIST sample that ships with the package, then evaluate.
@@ -38,8 +40,12 @@ test: test-tensorflow test-backends
 test-tensorflow: $(STAMP)
 	LSA_KERAS_DATA_DIR=$${LSA_KERAS_DATA_DIR:-$(DATA_DIR)} KERAS_BACKEND=tensorflow $(PY) -m pytest -q $(PARALLEL) $(DURATIONS) tests research/tests
 
+# JAX compiles every eager op and initializer once per shape; at XLA:CPU's optimisation level
+# 0 each compile is ~4x cheaper (a full MNIST model builds in 20 s instead of 88 s) and the
+# stage ~20 % shorter. Results agree with the optimised code to float32 rounding.
+JAX_XLA_FLAGS := $${XLA_FLAGS:---xla_backend_optimization_level=0}
 test-backends: $(STAMP)
-	KERAS_BACKEND=jax $(PY) -m pytest -q -m "backend and not slow" $(PARALLEL) $(DURATIONS)
+	XLA_FLAGS="$(JAX_XLA_FLAGS)" KERAS_BACKEND=jax $(PY) -m pytest -q -m "backend and not slow" $(PARALLEL) $(DURATIONS)
 	KERAS_BACKEND=torch $(PY) -m pytest -q -m "backend and not slow" $(DURATIONS)
 
 # Tests marked slow (minutes each; the default run covers the same code on smaller shapes).
