@@ -42,3 +42,14 @@ class PoisonWeights(keras.callbacks.Callback):
         if epoch == self.at:
             w = self.model.encoder.trainable_weights[0]
             w.assign(keras.ops.full(w.shape, float("nan")))
+
+
+def calibrated_tiny_lsa():
+    """A compiled, briefly trained (so it has Adam's moments), calibrated tiny LSA, and its
+    scores of ``mnist_like(6, 2)``: ``(model, scores)``."""
+    from tests.helpers import mnist_like, tiny_lsa
+
+    model = tiny_lsa()
+    model.fit(mnist_like(16), batch_size=8, epochs=1, verbose=0)
+    model.calibrate(mnist_like(20, 1))
+    return model, model.score(mnist_like(6, 2))

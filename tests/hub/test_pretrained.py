@@ -1,31 +1,44 @@
+"""The pretrained folder (save_pretrained, from_pretrained, push_to_hub): Keras' layout that
+keras.saving.load_model reads, inference weights only, float16 storage, 0.1.0 folders, hashes,
+the zoo name and Hub handle resolution offline, atomic saves."""
+
 import json
 import os
 import shutil
+import warnings
 
+import h5py
 import numpy as np
 import pytest
-import yaml
 
 import lsa_keras
 from lsa_keras import zoo
 from lsa_keras.hub import pretrained
 from lsa_keras.models.lsa import lsa_presets
 from tests.helpers import mnist_like, tiny_lsa
+from tests.test_case import calibrated_tiny_lsa
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 METRICS = {"auroc_ns": 0.9123, "auroc_llk": 0.8, "auroc_rec": 0.85}
+# float16 weights move the scores of the tiny model by rounding only: NS (a sum of two
+# min-max normalised scores, about 0..2 on the calibration images) by at most this much.
+FLOAT16_NS_ATOL = 0.02
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory):
+def trained():
+    """A compiled, briefly trained (so it has Adam's moments), calibrated tiny model."""
+    return calibrated_tiny_lsa()
+
+
+@pytest.fixture(scope="module")
+def saved(trained, tmp_path_factory):
     """A briefly trained, calibrated tiny model saved with save_pretrained, and its scores."""
-    model = tiny_lsa()
-    model.fit(mnist_like(16), batch_size=8, epochs=1, verbose=0)
-    model.calibrate(mnist_like(20, 1))
+    model, scores = trained
     folder = str(tmp_path_factory.mktemp("pretrained") / "tiny-7")
     model.save_pretrained(folder, {"name": "tiny-7", "dataset": "mnist", "normal_class": 7,
                                    "metrics": METRICS, "schedule": {"epochs": 1}})
-    return folder, model.score(mnist_like(6, 2))
+    return folder, scores
 
 
 def assert_same_scores(model, expected):
@@ -82,20 +95,6 @@ def test_save_pretrained_round_trip(saved):
     assert_same_scores(model, expected)  # statistics and threshold travelled with the weights
     assert model.pretrained_metadata["metrics"] == METRICS
     assert model.pretrained_metadata["normal_class"] == 7
-
-
-def test_model_card_front_matter_is_yaml_with_metrics(saved):
-    text = open(os.path.join(saved[0], "README.md")).read()
-    assert text.startswith("---\n")
-    card = yaml.safe_load(text.split("---\n")[1])
-    assert card["library_name"] == "lsa_keras" and card["datasets"] == ["mnist"]
-    metrics = card["model-index"][0]["results"][0]["metrics"]
-    assert {m["name"]: m["value"] for m in metrics} == {
-        "AUROC (NS, novelty score)": 0.9123, "AUROC (LLK, surprisal)": 0.8,
-        "AUROC (REC, reconstruction error)": 0.85}
-    # The usage snippet never names the folder it was saved in: no repo id, no zoo name here.
-    assert "from_pretrained('tiny-7')" not in text and '"epochs": 1' in text
-    assert "from_pretrained('path/to/this/folder')" in text
 
 
 def test_zoo_name_from_warm_cache_offline(tmp_path, registry, saved):
@@ -249,3 +248,101 @@ def test_an_interrupted_save_leaves_the_previous_folder_intact(tmp_path, saved, 
     assert sorted(os.listdir(folder)) == sorted(pretrained.MODEL_FILES)  # no staging left
     assert {n: pretrained.sha256(os.path.join(folder, n)) for n in pretrained.MODEL_FILES} == before
     assert_same_scores(lsa_keras.from_pretrained(folder), saved[1])
+
+
+def h5_paths(path):
+    names = []
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, item: names.append((name, item.dtype))
+                     if isinstance(item, h5py.Dataset) else None)
+    return names
+
+
+@pytest.mark.backend
+def test_keras_load_model_scores_the_folder_as_from_pretrained(trained, tmp_path):
+    import keras
+
+    model, expected = trained
+    folder = str(tmp_path / "demo")
+    model.save_pretrained(folder)
+    config = json.load(open(os.path.join(folder, "config.json")))
+    assert config["class_name"] == "LSA" and "format" not in config  # Keras' own serialisation
+    assert json.load(open(os.path.join(folder, "metadata.json")))["format"] == pretrained.FORMAT
+    # Inference weights only: no optimizer group, although the model has been trained.
+    assert model.optimizer is not None and model.optimizer.variables
+    assert not any(name.startswith("optimizer") for name, _ in h5_paths(
+        os.path.join(folder, "model.weights.h5")))
+    via_keras = keras.saving.load_model(folder)
+    via_lsa = lsa_keras.from_pretrained(folder)
+    assert type(via_keras) is lsa_keras.LSA and via_keras.threshold_ == via_lsa.threshold_
+    x = mnist_like(6, 2)
+    a, b = via_keras.score(x), via_lsa.score(x)
+    for k in ("llk", "rec", "ns"):
+        np.testing.assert_array_equal(a[k], b[k])
+        np.testing.assert_allclose(a[k], expected[k], rtol=1e-6, atol=0)
+
+
+def write_0_1_0_folder(model, folder):
+    """A folder as lsa_keras 0.1.0 wrote it: config.json wrapped in {"format", "model"}, the
+    weights file with the optimizer's state, metadata with format /1 and the two hashes."""
+    import keras
+
+    os.makedirs(folder)
+    serialized = keras.saving.serialize_keras_object(model)
+    serialized.pop("compile_config", None)
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump({"format": pretrained.LEGACY_FORMAT, "model": serialized}, f, indent=2)
+    model.save_weights(os.path.join(folder, "model.weights.h5"))
+    meta = {"format": pretrained.LEGACY_FORMAT, "lsa_keras_version": "0.1.0", "name": "old",
+            "sha256": {n: pretrained.sha256(os.path.join(folder, n))
+                       for n in ("config.json", "model.weights.h5")}}
+    with open(os.path.join(folder, "metadata.json"), "w") as f:
+        json.dump(meta, f)
+
+
+def test_a_0_1_0_folder_loads_with_a_deprecation_warning(trained, tmp_path):
+    model, expected = trained
+    old = str(tmp_path / "old")
+    write_0_1_0_folder(model, old)
+    assert any(name.startswith("optimizer") for name, _ in h5_paths(
+        os.path.join(old, "model.weights.h5")))
+    with pytest.warns(DeprecationWarning, match="lsa_keras 0.1.0.*save_pretrained"):
+        loaded = lsa_keras.from_pretrained(old)
+    got = loaded.score(mnist_like(6, 2))
+    for k in ("llk", "rec", "ns"):
+        np.testing.assert_allclose(got[k], expected[k], rtol=1e-6, atol=0)
+    # Saved again, it is a current folder, a third of the size, without a warning.
+    new = str(tmp_path / "new")
+    loaded.save_pretrained(new)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        lsa_keras.from_pretrained(new)
+    assert (os.path.getsize(os.path.join(new, "model.weights.h5"))
+            < 0.5 * os.path.getsize(os.path.join(old, "model.weights.h5")))
+
+
+@pytest.mark.backend
+def test_float16_folder_is_about_half_the_size_and_scores_close(trained, tmp_path):
+    import keras
+
+    model, expected = trained
+    f32, f16 = str(tmp_path / "f32"), str(tmp_path / "f16")
+    model.save_pretrained(f32)
+    model.save_pretrained(f16, weights_dtype="float16")
+    ratio = pretrained.folder_size(f16) / pretrained.folder_size(f32)
+    assert 0.45 < ratio < 0.6, ratio
+    dtypes = dict(h5_paths(os.path.join(f16, "model.weights.h5")))
+    # Network weights in half precision; the score statistics and threshold stay float32.
+    assert {str(d) for name, d in dtypes.items() if not name.startswith("vars/")} == {"float16"}
+    assert {str(d) for name, d in dtypes.items() if name.startswith("vars/")} == {"float32"}
+    loaded = lsa_keras.from_pretrained(f16)
+    assert loaded.pretrained_metadata["weights_dtype"] == "float16"
+    assert {v.dtype for v in loaded.weights} == {"float32"}  # loaded into float32 variables
+    assert loaded.threshold_ == model.threshold_
+    got = loaded.score(mnist_like(6, 2))
+    np.testing.assert_allclose(got["ns"], expected["ns"], atol=FLOAT16_NS_ATOL)
+    np.testing.assert_allclose(got["rec"], expected["rec"], rtol=1e-2)
+    via_keras = keras.saving.load_model(f16).score(mnist_like(6, 2))
+    np.testing.assert_array_equal(via_keras["ns"], got["ns"])
+    with pytest.raises(ValueError, match="weights_dtype must be one of"):
+        model.save_pretrained(str(tmp_path / "bf"), weights_dtype="bfloat16")
