@@ -8,7 +8,7 @@ pooling allocator: export ``TF_CPU_ALLOCATOR_USE_BFC=true`` before TensorFlow is
 
 import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 _SUBMODULES = ("datasets", "hub", "layers", "losses", "models", "scoring", "training", "video")
 _NAMES = {"LSA": "lsa_keras.models", "LSADetector": "lsa_keras.models",
