@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from tests.helpers import ROOT
+from tests.test_case import ROOT
 
 VAR = "TF_CPU_ALLOCATOR_USE_BFC"
 

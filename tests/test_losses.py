@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lsa_keras import losses
-from tests.helpers import mnist_like, tiny_lsa, to_numpy
+from tests.test_case import mnist_like, tiny_lsa, to_numpy
 
 pytestmark = pytest.mark.backend
 

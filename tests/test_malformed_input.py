@@ -11,7 +11,7 @@ import lsa_keras
 from lsa_keras import datasets, scoring, video
 from lsa_keras.hub import pretrained
 from lsa_keras.models.lsa import lsa_sampler as sampling
-from tests.helpers import mnist_like, tiny_lsa
+from tests.test_case import mnist_like, tiny_lsa
 
 GOOD = mnist_like(4)
 NAN = GOOD.copy()

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.test_case import ROOT
 
 tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
 

@@ -2,7 +2,7 @@ import numpy as np
 
 from lsa_keras import scoring
 from lsa_keras.utils.preprocessing import to_model_input
-from tests.helpers import tiny_lsa, to_numpy
+from tests.test_case import tiny_lsa, to_numpy
 import pytest
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from lsa_keras import LSA
 from lab.vae import VAE
-from tests.helpers import mnist_like, to_numpy
+from tests.test_case import mnist_like, to_numpy
 
 pytestmark = pytest.mark.backend
 

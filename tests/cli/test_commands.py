@@ -15,7 +15,7 @@ from lsa_keras import zoo
 from lsa_keras.cli import main
 from lsa_keras.datasets import load_mnist_sample
 from lsa_keras.training.resumable import checkpoint_path
-from tests.helpers import ENTRY_POINT, lsa_keras_cmd, ok, write_image
+from tests.test_case import ENTRY_POINT, lsa_keras_cmd, ok, write_image
 
 
 def png_size(path):

@@ -15,8 +15,7 @@ from lsa_keras.hub import pretrained
 from lsa_keras.cli import main as lsa_keras_main
 from lsa_keras.hub import publish
 from lsa_keras.models.lsa import lsa_presets
-from tests.helpers import lsa_keras_cmd, ok, tiny_mnist
-from tests.test_case import calibrated_tiny_lsa
+from tests.test_case import calibrated_tiny_lsa, lsa_keras_cmd, ok, tiny_mnist
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 
 from lsa_keras.datasets import load_image_folder
 from lsa_keras.datasets.image_folder import read_tree
-from tests.helpers import write_image
+from tests.test_case import write_image
 
 
 def image_tree(root, classes=("cat", "dog"), per_class=3, size=(8, 8), channels=3, ext=".png"):

@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 
 from lsa_keras.datasets import load_image_folder, read_idx
 from lsa_keras.datasets.image_folder import decode_images, read_tree
-from tests.helpers import write_image
+from tests.test_case import write_image
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

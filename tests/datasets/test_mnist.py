@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.datasets import DATA_DIR_ENV, load_cifar10, load_mnist, load_mnist_sample, read_idx
-from tests.helpers import write_idx
+from tests.test_case import write_idx
 
 
 def fake_mnist(folder, n_train=12, n_test=5):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.datasets.shanghaitech import ShanghaiTech, read_video_file, remove_background
-from tests.helpers import write_shanghaitech
+from tests.test_case import write_shanghaitech
 
 pytest.importorskip("cv2")
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.helpers import ROOT, lsa_keras_cmd, ok, tiny_mnist
+from tests.test_case import ROOT, lsa_keras_cmd, ok, tiny_mnist
 
 sys.path.insert(0, os.path.join(ROOT, "examples"))
 import machine  # noqa: E402  (examples/machine.py)

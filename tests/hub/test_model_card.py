@@ -3,29 +3,9 @@ that names only what is loadable, and a warning for a model below chance."""
 
 import os
 
-import pytest
 import yaml
 
 from lsa_keras.hub import model_card
-from tests.test_case import calibrated_tiny_lsa
-
-METRICS = {"auroc_ns": 0.9123, "auroc_llk": 0.8, "auroc_rec": 0.85}
-
-
-@pytest.fixture(scope="module")
-def trained():
-    """A compiled, briefly trained, calibrated tiny model."""
-    return calibrated_tiny_lsa()
-
-
-@pytest.fixture(scope="module")
-def saved(trained, tmp_path_factory):
-    """The tiny model saved with save_pretrained, and its scores."""
-    model, scores = trained
-    folder = str(tmp_path_factory.mktemp("pretrained") / "tiny-7")
-    model.save_pretrained(folder, {"name": "tiny-7", "dataset": "mnist", "normal_class": 7,
-                                   "metrics": METRICS, "schedule": {"epochs": 1}})
-    return folder, scores
 
 
 def test_model_card_front_matter_is_yaml_with_metrics(saved):

@@ -15,30 +15,13 @@ import lsa_keras
 from lsa_keras import zoo
 from lsa_keras.hub import pretrained
 from lsa_keras.models.lsa import lsa_presets
-from tests.helpers import mnist_like, tiny_lsa
-from tests.test_case import calibrated_tiny_lsa
+from tests.test_case import TINY_METRICS, mnist_like, tiny_lsa
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
-METRICS = {"auroc_ns": 0.9123, "auroc_llk": 0.8, "auroc_rec": 0.85}
+METRICS = TINY_METRICS
 # float16 weights move the scores of the tiny model by rounding only: NS (a sum of two
 # min-max normalised scores, about 0..2 on the calibration images) by at most this much.
 FLOAT16_NS_ATOL = 0.02
-
-
-@pytest.fixture(scope="module")
-def trained():
-    """A compiled, briefly trained (so it has Adam's moments), calibrated tiny model."""
-    return calibrated_tiny_lsa()
-
-
-@pytest.fixture(scope="module")
-def saved(trained, tmp_path_factory):
-    """A briefly trained, calibrated tiny model saved with save_pretrained, and its scores."""
-    model, scores = trained
-    folder = str(tmp_path_factory.mktemp("pretrained") / "tiny-7")
-    model.save_pretrained(folder, {"name": "tiny-7", "dataset": "mnist", "normal_class": 7,
-                                   "metrics": METRICS, "schedule": {"epochs": 1}})
-    return folder, scores
 
 
 def assert_same_scores(model, expected):

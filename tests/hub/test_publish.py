@@ -5,7 +5,6 @@ commit it made; all against the test Hub of tests/hub_server.py on 127.0.0.1."""
 
 import hashlib
 import json
-import os
 import shutil
 
 import numpy as np
@@ -15,7 +14,7 @@ import lsa_keras
 from lsa_keras import zoo
 from lsa_keras.cli import main as lsa_keras_main
 from lsa_keras.hub import pretrained
-from tests.helpers import mnist_like, tiny_lsa
+from tests.test_case import calibrated_tiny_lsa, mnist_like, tiny_lsa
 from tests.hub_server import hub_server  # noqa: F401  (fixture)
 
 REPO = "org/tiny"
@@ -25,10 +24,7 @@ METRICS = {"auroc_ns": 0.91, "auroc_llk": 0.8, "auroc_rec": 0.85}
 @pytest.fixture(scope="module")
 def tiny():
     """A briefly trained, calibrated tiny model and its scores."""
-    model = tiny_lsa()
-    model.fit(mnist_like(16), batch_size=8, epochs=1, verbose=0)
-    model.calibrate(mnist_like(20, 1))
-    return model, model.score(mnist_like(6, 2))
+    return calibrated_tiny_lsa()
 
 
 def assert_same_scores(model, expected):

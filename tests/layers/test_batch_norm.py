@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.layers import BatchNorm
-from tests.helpers import assert_layer_round_trip, to_numpy
+from tests.test_case import run_layer_test, to_numpy
 
 pytestmark = pytest.mark.backend
 
@@ -73,5 +73,5 @@ def test_fused_path_is_taken_in_training_only():
 
 def test_round_trip():
     x = np.random.RandomState(3).rand(2, 5, 5, 3).astype("float32")
-    clone = assert_layer_round_trip(BatchNorm(momentum=0.9, epsilon=1e-5), x, training=False)
+    clone = run_layer_test(BatchNorm(momentum=0.9, epsilon=1e-5), x, call_kwargs={"training": False})
     assert isinstance(clone, BatchNorm) and clone.momentum == 0.9 and clone.epsilon == 1e-5

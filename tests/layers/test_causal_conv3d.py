@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.layers import CausalConv3D
-from tests.helpers import assert_layer_round_trip, to_numpy
-from tests.test_case import rand
+from tests.test_case import rand, run_layer_test, to_numpy
 
 pytestmark = pytest.mark.backend
 
@@ -26,4 +25,4 @@ def test_causal_conv3d_never_sees_the_future(strides):
 
 
 def test_causal_conv3d_round_trip():
-    assert_layer_round_trip(CausalConv3D(3, strides=(1, 2, 2)), rand(2, 4, 6, 6, 2))
+    run_layer_test(CausalConv3D(3, strides=(1, 2, 2)), rand(2, 4, 6, 6, 2))

@@ -7,8 +7,7 @@ import keras
 
 from lsa_keras.layers import DownBlock, ResidualBlock
 from lsa_keras.layers.conv_block import subsample
-from tests.helpers import to_numpy
-from tests.test_case import rand, with_moved_statistics
+from tests.test_case import rand, to_numpy, with_moved_statistics
 
 pytestmark = pytest.mark.backend
 

@@ -6,8 +6,7 @@ import pytest
 import keras
 
 from lsa_keras.layers import SlicedCropping2D
-from tests.helpers import to_numpy
-from tests.test_case import rand
+from tests.test_case import rand, to_numpy
 
 pytestmark = pytest.mark.backend
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.layers import MaskedStackedConv
-from tests.helpers import assert_layer_round_trip, to_numpy
+from tests.test_case import run_layer_test, to_numpy
 
 pytestmark = pytest.mark.backend
 
@@ -42,6 +42,6 @@ def test_autoregressive_and_causal_by_perturbation(mask_type):
 
 
 def test_round_trip():
-    assert_layer_round_trip(
+    run_layer_test(
         MaskedStackedConv(4, "A", name="msc"), np.random.rand(2, 3, 7, 2).astype("float32")
     )

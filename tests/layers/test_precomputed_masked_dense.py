@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.layers import MaskedDense, PrecomputedMaskedDense
-from tests.helpers import to_numpy
+from tests.test_case import to_numpy
 
 pytestmark = pytest.mark.backend
 

@@ -6,8 +6,7 @@ import pytest
 import keras
 
 from lsa_keras.layers import SlicedCropping2D
-from tests.helpers import assert_layer_round_trip, to_numpy
-from tests.test_case import rand
+from tests.test_case import rand, run_layer_test, to_numpy
 
 pytestmark = pytest.mark.backend
 
@@ -19,7 +18,7 @@ def test_sliced_cropping_equals_keras_cropping():
     y = to_numpy(layer(x))
     np.testing.assert_array_equal(y, to_numpy(keras.layers.Cropping2D(crop)(x)))
     assert y.shape == layer.compute_output_shape(x.shape) == (2, 6, 5, 3)
-    assert_layer_round_trip(layer, x)
+    run_layer_test(layer, x)
     with pytest.raises(ValueError, match="smaller than"):
         SlicedCropping2D(((4, 5), (0, 0)))(x)
     with pytest.raises(ValueError, match="channels_last"):

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.layers import TemporalDense
-from tests.helpers import assert_layer_round_trip, to_numpy
-from tests.test_case import rand
+from tests.test_case import rand, run_layer_test, to_numpy
 
 pytestmark = pytest.mark.backend
 
@@ -18,6 +17,6 @@ def test_temporal_dense_is_shared_over_time():
     # output under JAX at XLA's optimisation level 0, which the JAX test stage uses).
     np.testing.assert_allclose(y[:, 1], to_numpy(layer(x[:, 1:2]))[:, 0], rtol=1e-6,
                                atol=1e-6)
-    assert_layer_round_trip(layer, x)
+    run_layer_test(layer, x)
     with pytest.raises(ValueError):
         TemporalDense(5)(rand(2, 7))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.layers import TorchDense
-from tests.helpers import to_numpy
+from tests.test_case import to_numpy
 
 pytestmark = pytest.mark.backend
 

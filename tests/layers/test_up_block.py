@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from lsa_keras.layers import UpBlock
-from tests.helpers import assert_layer_round_trip, to_numpy
-from tests.test_case import batch_norm_layers, rand, with_moved_statistics
+from tests.test_case import (
+    rand, run_batch_norm_folding_test, run_layer_test, to_numpy, with_moved_statistics,
+)
 
 pytestmark = pytest.mark.backend
 
@@ -19,9 +20,7 @@ pytestmark = pytest.mark.backend
     ],
 )
 def test_shapes_and_round_trip(block, x, shape):
-    assert tuple(block(x, training=False).shape) == shape
-    assert block.compute_output_shape(x.shape) == shape
-    assert_layer_round_trip(block, x, training=False)
+    run_layer_test(block, x, expected_output_shape=shape, call_kwargs={"training": False})
 
 
 @pytest.mark.parametrize(
@@ -33,17 +32,7 @@ def test_shapes_and_round_trip(block, x, shape):
     ],
 )
 def test_inference_folds_batch_norm_into_the_convolutions(block, x):
-    block = with_moved_statistics(block, x)
-    folded = to_numpy(block(x, training=False))
-    block.fold_batch_norm = False
-    layer_by_layer = to_numpy(block(x, training=False))
-    np.testing.assert_allclose(folded, layer_by_layer, rtol=1e-5, atol=1e-5)
-    # The fold reads the live statistics: reset them and its output moves.
-    block.fold_batch_norm = True
-    for layer in batch_norm_layers(block):
-        layer.moving_mean.assign(np.zeros(layer.moving_mean.shape, "float32"))
-        layer.moving_variance.assign(np.ones(layer.moving_variance.shape, "float32"))
-    assert np.abs(to_numpy(block(x, training=False)) - folded).max() > 1e-2
+    run_batch_norm_folding_test(block, x)
 
 
 def test_up_block_inference_takes_the_subpixel_path(monkeypatch):

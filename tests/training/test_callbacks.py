@@ -3,8 +3,7 @@
 import pytest
 
 from lsa_keras.training.callbacks import NonFiniteLossError
-from tests.helpers import mnist_like, tiny_lsa
-from tests.test_case import PoisonWeights
+from tests.test_case import PoisonWeights, mnist_like, tiny_lsa
 
 
 @pytest.mark.backend

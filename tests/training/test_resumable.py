@@ -11,8 +11,7 @@ import pytest
 
 from lsa_keras.training.callbacks import NonFiniteLossError
 from lsa_keras.training.resumable import STATE, EpochOrder, checkpoint_path, train_resumable
-from tests.helpers import mnist_like, tiny_lsa, to_numpy
-from tests.test_case import PoisonWeights
+from tests.test_case import PoisonWeights, mnist_like, tiny_lsa, to_numpy
 
 SETTINGS = {"dataset": "random", "lr": 1e-3}
 

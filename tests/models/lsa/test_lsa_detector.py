@@ -19,7 +19,7 @@ from sklearn.utils import estimator_checks
 from sklearn.utils.validation import check_is_fitted
 
 from lsa_keras import LSADetector
-from tests.helpers import mnist_like
+from tests.test_case import mnist_like
 
 TINY = dict(code_length=8, bins=10, estimator_units=(4,), epochs=1, batch_size=8)
 N = 24

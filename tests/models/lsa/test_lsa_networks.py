@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lsa_keras import LSA
-from tests.helpers import mnist_like, to_numpy
+from tests.test_case import mnist_like, to_numpy
 
 
 @pytest.mark.parametrize("name,total", [("mnist", 13_690_160), ("cifar10", 17_826_752),
@@ -61,7 +61,7 @@ def test_shanghaitech_trains_a_few_steps_and_scores_a_clip(tmp_path):
     times over (``test_shanghaitech_at_the_papers_frame_size``, marked slow: 11-15 minutes on
     a 2-core AVX2 CPU); ``test_video_shapes`` builds the networks at that size."""
     pytest.importorskip("cv2")
-    from tests.helpers import shanghaitech_lsa, write_shanghaitech
+    from tests.test_case import shanghaitech_lsa, write_shanghaitech
 
     root = write_shanghaitech(str(tmp_path / "sht"), n_train=1, n_test=1, frames=17,
                               size=(128, 256))
@@ -74,7 +74,7 @@ def test_shanghaitech_trains_a_few_steps_and_scores_a_clip(tmp_path):
 def test_shanghaitech_at_the_papers_frame_size(tmp_path):
     """The test above on the paper's 256x512 frames with ``LSA.from_architecture``."""
     pytest.importorskip("cv2")
-    from tests.helpers import write_shanghaitech
+    from tests.test_case import write_shanghaitech
 
     root = write_shanghaitech(str(tmp_path / "sht"), n_train=1, n_test=1, frames=17,
                               size=(256, 512))
@@ -82,7 +82,7 @@ def test_shanghaitech_at_the_papers_frame_size(tmp_path):
 
 
 def test_shanghaitech_networks_need_sizes_the_blocks_divide():
-    from tests.helpers import shanghaitech_lsa
+    from tests.test_case import shanghaitech_lsa
 
     with pytest.raises(ValueError, match="multiples of 32"):
         shanghaitech_lsa((100, 128))

@@ -3,7 +3,7 @@ import pytest
 from keras import ops
 
 from lsa_keras.models.lsa.lsa_sampler import sample_codes, sample_images
-from tests.helpers import tiny_lsa
+from tests.test_case import tiny_lsa
 
 pytestmark = pytest.mark.backend
 

@@ -30,7 +30,7 @@ def test_one_adam_step_moves_every_weight_with_a_gradient_by_the_learning_rate()
     # Adam's first update is lr * g / (|g| + ~3e-6): about lr for every weight whose gradient
     # is not tiny, whichever way the step applies it (on TensorFlow without XLA, an XLA-fused
     # update after the masked kernels' sparse gradients are densified).
-    from tests.helpers import mnist_like, tiny_lsa
+    from tests.test_case import mnist_like, tiny_lsa
 
     keras.utils.set_random_seed(0)
     model = tiny_lsa()
