@@ -1,5 +1,5 @@
 """Helpers and argument checks of the analysis scripts in research/ (their training runs are
-studies, not tests: tests/test_reproduction.py covers the one-class training they share)."""
+studies, not tests: tests/examples/test_reproduction.py covers the one-class training they share)."""
 
 import json
 
