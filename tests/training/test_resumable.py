@@ -73,7 +73,7 @@ def test_tracing_the_test_auroc_does_not_change_training(runs, tmp_path):
     with the weights of a run without, so traced and untraced runs belong to one table."""
     import sys
 
-    from tests.helpers import ROOT
+    from tests.test_case import ROOT
 
     sys.path.insert(0, os.path.join(ROOT, "examples"))
     from reproduction import TestAurocTrace  # examples/reproduction.py
