@@ -16,17 +16,21 @@ from tests.test_case import PoisonWeights, mnist_like, tiny_lsa, to_numpy
 SETTINGS = {"dataset": "random", "lr": 1e-3}
 
 
-def build():
-    # Without XLA (also the default on a CPU; JAX would jit): these tests are about
-    # checkpoints, and every new model recompiles its step.
-    model = tiny_lsa()
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), jit_compile=False)
-    return model
+def schedule():
+    # The reproduction scripts' ``--schedule cosine``: 40 images in batches of 20 are 2 steps
+    # an epoch, decaying over 2 epochs. A resumed run must continue it at the step it reached
+    # (the optimizer's iterations travel in the checkpoint); a constant rate is the easy case.
+    from lsa_keras.training.schedules import learning_rate_schedule
+
+    return learning_rate_schedule("cosine", 1e-3, 2, 2)
 
 
 def run(out, epochs, **kwargs):
-    return train_resumable(build, mnist_like(40), mnist_like(8, 1), str(out), epochs, 20,
-                           1e-3, SETTINGS, seed=3, verbose=0, **kwargs)
+    # train_resumable compiles the new model with Adam(schedule()) and Keras' default
+    # jit_compile, which is no XLA on a CPU under TensorFlow (these tests are not backend
+    # tests): they are about checkpoints, and every new model traces its step anew.
+    return train_resumable(tiny_lsa, mnist_like(40), mnist_like(8, 1), str(out), epochs, 20,
+                           schedule(), SETTINGS, seed=3, verbose=0, **kwargs)
 
 
 def weights(model):
@@ -47,12 +51,28 @@ def test_epoch_order_depends_only_on_seed_and_epoch():
     np.testing.assert_array_equal(b[4], a[7])  # any index, any order of requests
 
 
+def auroc_trace():
+    """``--eval-every``'s callback (examples/reproduction.py), on random images."""
+    import sys
+
+    from tests.test_case import ROOT
+
+    sys.path.insert(0, os.path.join(ROOT, "examples"))
+    from reproduction import TestAurocTrace
+
+    split = {"x_val": mnist_like(8, 1), "x_test": mnist_like(12, 5),
+             "novel_test": np.array([0, 1] * 6)}
+    return TestAurocTrace(split, every=1)
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """An uninterrupted 2-epoch run, and one with the same seed stopped after epoch 1 and
-    resumed."""
+    """An uninterrupted 2-epoch run that traces the test AUROC every epoch, and one with the
+    same seed, without the trace, stopped after epoch 1 and resumed; both on the cosine
+    schedule."""
     root = tmp_path_factory.mktemp("resumable")
-    straight, _ = run(root / "straight", 2)
+    trace = auroc_trace()
+    straight, _ = run(root / "straight", 2, callbacks=[trace])
     run(root / "resumed", 1)
     shutil.copytree(root / "resumed", root / "after-epoch-1")
     keras.utils.set_random_seed(999)  # a restarted process has another global random state
@@ -60,7 +80,7 @@ def runs(tmp_path_factory):
     assert state["epoch"] == 2
     # The weights as training left them (a test calibrating "straight" changes its variables).
     return {"straight": straight, "resumed": resumed, "after_epoch_1": root / "after-epoch-1",
-            "straight_weights": weights(straight)}
+            "straight_weights": weights(straight), "trace": trace.trace}
 
 
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(runs):
@@ -68,46 +88,22 @@ def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(runs):
         np.testing.assert_array_equal(a, b)
 
 
-def test_tracing_the_test_auroc_does_not_change_training(runs, tmp_path):
-    """``--eval-every`` scores the test set between epochs (analysis only): a run with it ends
-    with the weights of a run without, so traced and untraced runs belong to one table."""
-    import sys
-
-    from tests.test_case import ROOT
-
-    sys.path.insert(0, os.path.join(ROOT, "examples"))
-    from reproduction import TestAurocTrace  # examples/reproduction.py
-
-    split = {"x_val": mnist_like(8, 1), "x_test": mnist_like(12, 5),
-             "novel_test": np.array([0, 1] * 6)}
-    trace = TestAurocTrace(split, every=1)
-    traced, _ = run(tmp_path / "traced", 2, callbacks=[trace])
-    assert [t["epoch"] for t in trace.trace] == [1, 2]
-    for a, b in zip(runs["straight_weights"], weights(traced)):
+def test_tracing_the_test_auroc_does_not_change_training(runs):
+    """``--eval-every`` scores the test set between epochs (analysis only): the traced
+    uninterrupted run ends with the weights of the untraced resumed one (the fixture), so
+    traced and untraced runs belong to one table."""
+    assert [t["epoch"] for t in runs["trace"]] == [1, 2]
+    for a, b in zip(runs["straight_weights"], weights(runs["resumed"])):
         np.testing.assert_array_equal(a, b)
 
 
-def test_a_resumed_decaying_schedule_continues_where_it_stopped(tmp_path):
-    """The reproduction scripts' ``--schedule cosine``: a run stopped after epoch 1 resumes
-    its learning rate at the step it reached (the optimizer's iterations travel in the
-    checkpoint), not from the top of the schedule, and ends where an uninterrupted run does."""
-    from lsa_keras.training.schedules import learning_rate_schedule
-
-    def cosine_run(out, epochs):
-        # 40 images in batches of 20: 2 steps an epoch, decaying over 2 epochs.
-        schedule = learning_rate_schedule("cosine", 1e-3, 2, 2)
-        return train_resumable(tiny_lsa, mnist_like(40), mnist_like(8, 1), str(out), epochs, 20,
-                               schedule, SETTINGS, seed=3, verbose=0)
-
-    straight, _ = cosine_run(tmp_path / "straight", 2)
-    cosine_run(tmp_path / "resumed", 1)
-    keras.utils.set_random_seed(999)
-    resumed, _ = cosine_run(tmp_path / "resumed", 2)
-    for model in (straight, resumed):
+def test_a_resumed_decaying_schedule_continues_where_it_stopped(runs):
+    """The fixture's runs are on the cosine schedule: the resumed one continued its learning
+    rate at the step it reached, not from the top of the schedule, and ends where the
+    uninterrupted one does (test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one)."""
+    for model in (runs["straight"], runs["resumed"]):
         assert int(to_numpy(model.optimizer.iterations)) == 4
         assert float(to_numpy(model.optimizer.learning_rate)) == pytest.approx(1e-5)  # alpha 0.01
-    for a, b in zip(weights(straight), weights(resumed)):
-        np.testing.assert_array_equal(a, b)
 
 
 def test_same_seed_same_scores_and_auroc(runs):
@@ -180,8 +176,8 @@ def test_missing_files_and_other_settings_are_refused(runs, tmp_path):
     out = tmp_path / "run"
     shutil.copytree(runs["after_epoch_1"], out)
     with pytest.raises(ValueError, match="other settings"):
-        train_resumable(build, mnist_like(40), mnist_like(8, 1), str(out), 2, 20, 1e-3,
-                        {"dataset": "random", "lr": 1e-2}, seed=3, verbose=0)
+        train_resumable(tiny_lsa, mnist_like(40), mnist_like(8, 1), str(out), 2, 20,
+                        schedule(), {"dataset": "random", "lr": 1e-2}, seed=3, verbose=0)
     os.remove(checkpoint_path(str(out)))
     with pytest.raises(ValueError, match="names the checkpoint .* which is missing"):
         run(out, 2)
