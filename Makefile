@@ -32,7 +32,8 @@ demo: $(STAMP)
 # test's time is single-threaded tracing and compiling, so two workers use a 2-core machine
 # (TensorFlow stage 7m51s in a clean-clone CI run, 16m40s in one process before). PyTorch
 # stays in one process, whose exit skips the native teardown that once crashed (conftest.py).
-PARALLEL := -n auto --maxprocesses 4 --dist loadfile
+# Files go out longest first (tests/conftest.py's SLOWEST_FIRST), not by number of tests.
+PARALLEL := -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 # The slowest tests of each stage are listed at its end, to keep the suite within its budget.
 DURATIONS := --durations=10
 test: test-tensorflow test-backends

@@ -24,6 +24,35 @@ def data_dir():
     return path
 
 
+# The test files that take longest (CPU time, TensorFlow and JAX stages), longest first. The test
+# command runs files on two pytest-xdist workers (--dist loadfile --no-loadscope-reorder: files
+# are handed out in collection order, not by test count), so these start at once and the many
+# short files fill in at the end; a long file handed out last would run on alone.
+SLOWEST_FIRST = (
+    "tests/cli/test_commands.py",
+    "tests/models/lsa/test_lsa.py",
+    "tests/models/lsa/test_lsa_networks.py",
+    "tests/training/test_resumable.py",
+    "tests/models/lsa/test_lsa_trainer.py",
+    "tests/examples/test_reproduction.py",
+    "tests/models/lsa/test_lsa_scorer.py",
+    "tests/test_scoring.py",
+    "tests/hub/test_pretrained.py",
+    "tests/video/test_pipeline.py",
+    "research/tests/test_vae.py",
+    "research/tests/test_bayesian_network_orders.py",
+    "tests/datasets/test_cifar10.py",
+    "tests/models/lsa/test_lsa_detector.py",
+    "tests/models/lsa/test_lsa_sampler.py",
+    "tests/test_losses.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: i for i, path in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
+
+
 def pytest_collection_finish(session):
     # The one CI crash (a segmentation fault inside a torch train step) came with TensorFlow
     # loaded next to torch since collection, by a test module's top-level import. Keras itself
