@@ -97,10 +97,11 @@ def tiny_mnist(folder, n_train=80, n_test=30):
 ENTRY_POINT = shutil.which("lsa-keras", path=os.path.dirname(sys.executable))
 
 
-def lsa_keras_cmd(*args, cwd=None):
-    """Run the installed `lsa-keras` console script; the completed process."""
+def lsa_keras_cmd(*args, cwd=None, env=None):
+    """Run the installed `lsa-keras` console script, with ``env`` added to this process'
+    environment; the completed process."""
     assert ENTRY_POINT, "the lsa-keras console script is not installed next to this Python"
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", **(env or {}))
     return subprocess.run([ENTRY_POINT, *map(str, args)], capture_output=True, text=True,
                           timeout=900, cwd=cwd, env=env)
 
