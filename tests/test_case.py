@@ -336,9 +336,16 @@ def with_moved_statistics(block, x):
     return block
 
 
-def calibrated_tiny_lsa():
+def calibrated_tiny_lsa(seed=0):
     """A compiled, briefly trained (so it has Adam's moments), calibrated tiny LSA, and its
-    scores of ``mnist_like(6, 2)``: ``(model, scores)``."""
+    scores of ``mnist_like(6, 2)``: ``(model, scores)``.
+
+    Seeded: the same model whatever ran before in the process. A module-scoped fixture is set
+    up before the test's own seeding (conftest ``_seed``), and one unseeded draw in six of this
+    barely trained model has so narrow a calibration range that float16 storage moves its NS by
+    0.022 instead of under 0.001 (tests/hub/test_pretrained.py's float16 test allows 0.02).
+    """
+    keras.utils.set_random_seed(seed)
     model = tiny_lsa()
     model.fit(mnist_like(16), batch_size=8, epochs=1, verbose=0)
     model.calibrate(mnist_like(20, 1))
