@@ -72,11 +72,47 @@ def pytest_collection_finish(session):
 
 
 _exit_status = {}
+# The reliability suite's counts (tests/reliability/harness.py), merged across xdist workers.
+_reliability = {}
+
+
+def _merge_reliability(tally):
+    for entry, counts in tally.items():
+        merged = _reliability.setdefault(entry, {})
+        for outcome, n in counts.items():
+            merged[outcome] = merged.get(outcome, 0) + n
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     _exit_status["code"] = int(exitstatus)
+    import sys
+
+    harness = sys.modules.get("tests.reliability.harness")
+    if harness is not None and harness.TALLY:
+        tally = {k: dict(v) for k, v in harness.TALLY.items()}
+        if hasattr(session.config, "workeroutput"):
+            import json
+
+            session.config.workeroutput["lsa_keras_reliability"] = json.dumps(tally)
+        else:
+            _merge_reliability(tally)
+
+
+def pytest_testnodedown(node, error):
+    import json
+
+    tally = getattr(node, "workeroutput", {}).get("lsa_keras_reliability")
+    if tally:
+        _merge_reliability(json.loads(tally))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _reliability:
+        from tests.reliability.harness import tally_table
+
+        terminalreporter.section("reliability suite: what the generated cases ended in")
+        terminalreporter.write_line(tally_table(_reliability))
 
 
 @pytest.hookimpl(trylast=True)
