@@ -79,9 +79,15 @@ def decode_images(encoded, names, channels=None, image_size=None):
         raise ValueError(f"channels must be None, 1 or 3, got {channels!r}.")
     images = []
     for data, name in zip(encoded, names):
+        # TensorFlow decodes GIFs to RGB only (channels=1 is refused): read them as RGB and
+        # convert, so grayscale models read GIFs as they read PNGs.
+        gif = channels == 1 and bytes(data[:4]) == b"GIF8"
         try:
-            image = tf.io.decode_image(data, channels=channels or 0, dtype=tf.uint8,
-                                       expand_animations=False)
+            image = tf.io.decode_image(data, channels=3 if gif else channels or 0,
+                                       dtype=tf.uint8, expand_animations=False)
+            if gif:
+                image = tf.cast(tf.round(tf.image.rgb_to_grayscale(tf.cast(image, tf.float32))),
+                                tf.uint8)
         except (tf.errors.InvalidArgumentError, ValueError) as e:
             raise ValueError(
                 f"{name} is not a readable image ({str(e).splitlines()[0]}). Remove or replace it."
