@@ -106,6 +106,24 @@ def lsa_keras_cmd(*args, cwd=None, env=None):
                           timeout=900, cwd=cwd, env=env)
 
 
+def lsa_keras_main(*args):
+    """Run ``lsa-keras *args`` in this process (``lsa_keras.cli.main``): what the entry point
+    does, without a new interpreter importing TensorFlow (seconds per call). A completed process
+    (``returncode``, ``stdout``, ``stderr``) as :func:`lsa_keras_cmd` returns."""
+    import contextlib
+    import io
+
+    from lsa_keras.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main([str(a) for a in args])
+        except SystemExit as e:
+            status = e.code
+    return subprocess.CompletedProcess(list(args), status, out.getvalue(), err.getvalue())
+
+
 def ok(proc):
     """``proc`` if it exited 0, else an assertion error with the end of its output."""
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]

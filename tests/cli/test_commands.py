@@ -1,4 +1,6 @@
-"""The ``lsa-keras`` command through its installed entry point (one subprocess per call)."""
+"""The ``lsa-keras`` command: through its installed entry point where a process of its own is
+the point (the first training, the killed one, ``--backend``), in-process through
+``lsa_keras.cli.main`` otherwise (the same code, without a TensorFlow import per call)."""
 
 import csv
 import json
@@ -15,7 +17,8 @@ from lsa_keras import zoo
 from lsa_keras.cli import main
 from lsa_keras.datasets import load_mnist_sample
 from lsa_keras.training.resumable import checkpoint_path
-from tests.test_case import ENTRY_POINT, lsa_keras_cmd, ok, write_image
+from tests.test_case import (ENTRY_POINT, calibrated_tiny_lsa, lsa_keras_cmd, lsa_keras_main, ok,
+                             save_tiny_pretrained, write_image)
 
 
 def png_size(path):
@@ -63,7 +66,7 @@ def trained(tmp_path_factory):
     leftovers = [n for n in os.listdir(out) if n not in (state["checkpoint"], state["best_weights"],
                                                          "train_state.json")]
     assert leftovers == [], leftovers  # atomic writes: no half-written temporary survives
-    resumed = ok(lsa_keras_cmd(*args, out))
+    resumed = ok(lsa_keras_main(*args, out))
     assert "Resuming" in resumed.stdout and "after epoch 1 of 2" in resumed.stdout
     assert json.loads(state_path.read_text())["epoch"] == 2
     for a, b in zip(saved_weights(checkpoint_path(str(root / "straight"))),
@@ -93,8 +96,8 @@ def test_train_follows_the_schedule_it_records(trained):
 
 
 def test_evaluate_writes_table_and_pngs(trained, tmp_path):
-    proc = ok(lsa_keras_cmd("evaluate", trained, "--dataset", "mnist-sample", "--normal-class",
-                            "0", "--out", tmp_path))
+    proc = ok(lsa_keras_main("evaluate", trained, "--dataset", "mnist-sample", "--normal-class",
+                             "0", "--out", tmp_path))
     assert "| NS |" in proc.stdout
     assert png_size(tmp_path / "roc.png") == (450, 600)
     assert png_size(tmp_path / "ns_histogram.png") == (450, 600)
@@ -108,8 +111,8 @@ def test_score_csv_and_heatmaps(trained, tmp_path):
     folder = tmp_path / "images"
     for i, image in enumerate(images):
         write_image(str(folder / f"img{i}.png"), image)
-    ok(lsa_keras_cmd("score", trained, folder, "--out", tmp_path / "scores.csv",
-                     "--heatmaps", tmp_path / "heat"))
+    ok(lsa_keras_main("score", trained, folder, "--out", tmp_path / "scores.csv",
+                      "--heatmaps", tmp_path / "heat"))
     rows = list(csv.DictReader(open(tmp_path / "scores.csv")))
     assert len(rows) == 3 and set(rows[0]) == {"path", "llk", "rec", "ns", "novel"}
     assert all(r["novel"] in ("0", "1") and np.isfinite(float(r["ns"])) for r in rows)
@@ -118,10 +121,13 @@ def test_score_csv_and_heatmaps(trained, tmp_path):
     assert png_size(tmp_path / "heat" / heatmaps[0]) == (28 * 4, 2 * 28 * 4)
 
 
-def test_sample_grid(trained, tmp_path):
-    # XLA:CPU at optimisation level 0, as in the JAX test stage (Makefile): building the full
-    # MNIST model compiles each initializer per shape, ~4x cheaper there.
-    proc = ok(lsa_keras_cmd("sample", trained, "-n", "6", "--out", tmp_path / "grid.png",
+def test_sample_grid(tmp_path):
+    # Through the entry point: --backend re-runs the command under JAX. A tiny model, since
+    # JAX compiles every initializer of the model it builds; XLA:CPU at optimisation level 0,
+    # as in the JAX test stage (Makefile).
+    model, _ = calibrated_tiny_lsa()
+    folder = save_tiny_pretrained(model, tmp_path / "tiny")
+    proc = ok(lsa_keras_cmd("sample", folder, "-n", "6", "--out", tmp_path / "grid.png",
                             "--backend", "jax",
                             env={"XLA_FLAGS": "--xla_backend_optimization_level=0"}))
     assert png_size(tmp_path / "grid.png") == (2 * 28, 3 * 28)  # 6 images: 3 columns, 2 rows
@@ -133,17 +139,17 @@ def test_train_and_evaluate_on_a_folder_of_own_images(tmp_path):
     for digit, name in ((1, "ones"), (7, "sevens")):
         for i, image in enumerate(sample["x_test"][sample["y_test"] == digit][:20]):
             write_image(str(tmp_path / "data" / name / f"{i}.png"), image)
-    ok(lsa_keras_cmd("train", "--dataset", "folder", "--data-dir", tmp_path / "data",
-                     "--normal-class", "ones", "--epochs", "1", "--batch-size", "9",
-                     "--schedule", "constant", "--out", tmp_path / "run"))
+    ok(lsa_keras_main("train", "--dataset", "folder", "--data-dir", tmp_path / "data",
+                      "--normal-class", "ones", "--epochs", "1", "--batch-size", "9",
+                      "--schedule", "constant", "--out", tmp_path / "run"))
     # The recorded schedule is the one that trained (test_train_follows_the_schedule_it_records).
     meta = json.loads((tmp_path / "run" / "model" / "metadata.json").read_text())
     assert meta["schedule"]["schedule"] == "constant"
     constant = keras.saving.load_model(checkpoint_path(str(tmp_path / "run")), compile=True)
     assert isinstance(constant.optimizer.get_config()["learning_rate"], float)
-    proc = ok(lsa_keras_cmd("evaluate", tmp_path / "run" / "model", "--dataset", "folder",
-                            "--data-dir", tmp_path / "data", "--normal-class", "ones",
-                            "--out", tmp_path / "eval"))
+    proc = ok(lsa_keras_main("evaluate", tmp_path / "run" / "model", "--dataset", "folder",
+                             "--data-dir", tmp_path / "data", "--normal-class", "ones",
+                             "--out", tmp_path / "eval"))
     assert "22 test images (20 novel)" in proc.stdout  # 2 validation ones + 20 sevens
 
 

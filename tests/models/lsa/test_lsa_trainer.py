@@ -15,15 +15,16 @@ def test_training_on_one_digit_lowers_the_loss():
     model = LSA.from_architecture("mnist")
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     before = model.evaluate(x_val, batch_size=100, verbose=0, return_dict=True)
-    # 10 epochs of 500 images in batches of 25: 200 steps. Measured with this seed: the
-    # validation loss is at 0.66 of its start after 10 epochs (0.65 after 16), REC 0.27, LLK 0.78
-    # (examples/results/profiling-notes/training_test_margin.py).
-    model.fit(x, batch_size=25, epochs=10, verbose=0, shuffle=True)
+    # 5 epochs of 500 images in batches of 25: 100 steps. Measured with this seed (fractions of
+    # the values before training; research/results/profiling-notes/training_test_margin.py):
+    # loss 0.789 after 1 epoch, 0.736 after 3, 0.687 after 5, 0.659 after 10; after 5 REC 0.323
+    # and LLK 0.799. The limits leave a margin of about a tenth of the measured value.
+    model.fit(x, batch_size=25, epochs=5, verbose=0, shuffle=True)
     after = model.evaluate(x_val, batch_size=100, verbose=0, return_dict=True)
     assert np.isfinite(list(after.values())).all()
-    assert after["rec"] < 0.5 * before["rec"], (before, after)
-    assert after["llk"] < before["llk"], (before, after)
-    assert after["loss"] < 0.7 * before["loss"], (before, after)
+    assert after["rec"] < 0.4 * before["rec"], (before, after)
+    assert after["llk"] < 0.9 * before["llk"], (before, after)
+    assert after["loss"] < 0.75 * before["loss"], (before, after)
 
 
 def test_one_adam_step_moves_every_weight_with_a_gradient_by_the_learning_rate():
