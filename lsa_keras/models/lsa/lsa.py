@@ -13,6 +13,7 @@ from lsa_keras.initializers import apply_initialization
 from lsa_keras.layers.autoregressive_layer import AutoregressiveLayer
 from lsa_keras.models.lsa import lsa_networks, lsa_scorer
 from lsa_keras.models.lsa.lsa_trainer import JointLossTrainer, OwnObjectiveCompile
+from lsa_keras.utils import fit_input
 from lsa_keras.utils.preprocessing import as_model_images, images_from
 
 DEFAULT_BATCH_SIZE = 256
@@ -153,33 +154,65 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
 
     objective = "REC + lam * LLK; set the LLK weight with LSA.from_architecture(..., lam=...)"
 
-    def fit(self, x=None, y=None, batch_size=None, validation_data=None, callbacks=None,
-            **kwargs):
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, validation_data=None,
+            callbacks=None, **kwargs):
         """``keras.Model.fit`` on unlabeled images; compiles with the defaults if needed.
 
         Array inputs ``(n, *image_shape)`` may be uint8 in [0, 255] or float in [0, 1]; they
         are checked (shape, range, NaN/Inf) and default to batches of 256 (supplement Table 1).
-        Datasets and generators are passed through unchecked. ``y`` is ignored. Training
-        stops with :class:`lsa_keras.training.callbacks.NonFiniteLossError` at the end of the first
-        epoch whose loss was NaN or Inf, before later callbacks (checkpoints) see that epoch
-        (see :class:`~lsa_keras.training.callbacks.StopOnNonFiniteLoss`).
+        A ``tf.data.Dataset``, ``keras.utils.PyDataset`` or generator of batches (images, or
+        tuples whose first element is the images), as ``x`` or as ``validation_data``, gets the
+        same conversion and checks batch by batch as training reads it; a bad batch stops
+        training with a ``ValueError`` naming it. ``y`` is ignored. ``batch_size``,
+        ``epochs``, ``initial_epoch``, ``steps_per_epoch``, ``validation_steps`` and
+        ``validation_freq`` must be positive integers (``initial_epoch`` >= 0 and below
+        ``epochs``) or None where Keras allows it. Training stops with
+        :class:`lsa_keras.training.callbacks.NonFiniteLossError` at the end of the first epoch
+        whose loss was NaN or Inf, before later callbacks (checkpoints) see that epoch (see
+        :class:`~lsa_keras.training.callbacks.StopOnNonFiniteLoss`).
+
+        Raises:
+            ValueError: input of the wrong shape, dtype or range, NaN/Inf (for a dataset: in
+                the batch that holds them), or an argument out of its range.
+            TypeError: a count that is not an integer.
         """
+        _check_fit_counts(batch_size=batch_size, epochs=epochs, **kwargs)
         if not self.compiled:
             self.compile()
         if _is_array(x) or isinstance(x, (list, tuple)):  # a list of images is one input here
             x = as_model_images(x, self.image_shape, name="x")
             if batch_size is None:
                 batch_size = DEFAULT_BATCH_SIZE
+        else:
+            x = fit_input.checked_source(x, self.image_shape, "x")
+        if _is_array(validation_data):  # Keras takes a bare array as (x,)
+            validation_data = (validation_data,)
         if isinstance(validation_data, (tuple, list)) and validation_data and (
                 _is_array(validation_data[0]) or isinstance(validation_data[0], (list, tuple))):
             validation_data = (as_model_images(validation_data[0], self.image_shape,
                                                name="validation_data[0]"),
                                *validation_data[1:])
+        elif validation_data is not None:
+            validation_data = fit_input.checked_source(validation_data, self.image_shape,
+                                                       "validation_data")
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNonFiniteLoss) for c in callbacks):
             callbacks.insert(0, StopOnNonFiniteLoss())  # before any checkpoint callback
-        return super().fit(x, y, batch_size=batch_size, validation_data=validation_data,
-                           callbacks=callbacks, **kwargs)
+        try:
+            history = super().fit(x, y, batch_size=batch_size, epochs=epochs,
+                                  validation_data=validation_data, callbacks=callbacks, **kwargs)
+        except Exception as e:  # noqa: BLE001 (only the input checks' errors are rewritten)
+            # A dataset's batches are checked as training reads them, inside tf.data or a
+            # Keras data adapter, which hand the check's error on wrapped in their own.
+            error = fit_input.input_error_in(e)
+            if error is None:
+                raise
+        else:
+            if "loss" in history.history:
+                return history
+            # Keras only warns when a dataset yields nothing, and returns an empty history.
+            error = fit_input.InputError("x yielded no batches of images; nothing was trained.")
+        raise error
 
     def calibrate(self, x_val: np.ndarray | keras.utils.PyDataset, fpr: float = 0.05,
                   batch_size: int = DEFAULT_BATCH_SIZE,
@@ -352,3 +385,30 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
 
 def _is_array(x):
     return hasattr(x, "shape") and hasattr(x, "dtype")
+
+
+# fit's counts: (smallest value, whether None is allowed).
+_FIT_COUNTS = {"batch_size": (1, True), "epochs": (1, False), "initial_epoch": (0, False),
+               "steps_per_epoch": (1, True), "validation_steps": (1, True),
+               "validation_freq": (1, False)}
+
+
+def _check_fit_counts(**kwargs):
+    """Refuse counts Keras would take without complaint (``batch_size=0``, ``epochs=-3``)."""
+    for name, value in kwargs.items():
+        if name not in _FIT_COUNTS:
+            continue
+        smallest, none_ok = _FIT_COUNTS[name]
+        if value is None and none_ok:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"fit's {name} must be an integer"
+                            f"{' or None' if none_ok else ''}, got {value!r}.")
+        if value < smallest:
+            raise ValueError(f"fit's {name} must be >= {smallest}, got {value}.")
+    epochs, initial = kwargs.get("epochs", 1), kwargs.get("initial_epoch", 0)
+    if initial >= epochs:
+        raise ValueError(
+            f"fit's epochs ({epochs}) must be greater than initial_epoch ({initial}): epochs is "
+            "the number of the last epoch to train, counted from the first, so "
+            f"fit(epochs={initial + 1}, initial_epoch={initial}) trains one more.")

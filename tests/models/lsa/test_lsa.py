@@ -84,6 +84,83 @@ def test_bad_arguments():
         tiny_lsa().compile(loss="mse")
 
 
+class _Batches(keras.utils.PyDataset):
+    def __init__(self, x, batch_size=8):
+        super().__init__()
+        self.x, self.batch_size = x, batch_size
+
+    def __len__(self):
+        return -(-len(self.x) // self.batch_size)
+
+    def __getitem__(self, i):
+        return self.x[i * self.batch_size:(i + 1) * self.batch_size]
+
+
+def test_fit_refuses_counts_keras_would_take():
+    """Issue 33: fit(batch_size=0) and fit(epochs=-3) trained without complaint."""
+    model, x = tiny_lsa(), mnist_like(4)
+    for kwargs, error, match in [
+            ({"batch_size": 0}, ValueError, "batch_size must be >= 1"),
+            ({"epochs": -3}, ValueError, "epochs must be >= 1"),
+            ({"epochs": 0}, ValueError, "epochs must be >= 1"),
+            ({"epochs": 2.5}, TypeError, "epochs must be an integer"),
+            ({"batch_size": "8"}, TypeError, "batch_size must be an integer"),
+            ({"batch_size": True}, TypeError, "batch_size must be an integer"),
+            ({"steps_per_epoch": 0}, ValueError, "steps_per_epoch must be >= 1"),
+            ({"epochs": 2, "initial_epoch": 2}, ValueError, "greater than initial_epoch")]:
+        with pytest.raises(error, match=match):
+            model.fit(x, verbose=0, **kwargs)
+    assert not model.compiled  # refused before anything was set up
+
+
+def test_fit_checks_and_converts_every_batch_of_a_dataset():
+    """Issue 33: a dataset of uint8 images, or of floats in 0-255, trained on raw pixels
+    (loss 7.6e6). Datasets and PyDatasets get the arrays' conversion and checks, batch by
+    batch, as x and as validation_data."""
+    keras.utils.set_random_seed(5)
+    model = tiny_lsa()
+    pixels = (mnist_like(16) * 255).astype("uint8")
+    start = model.get_weights()
+    # The loss of a 1-step epoch is that of the starting weights: uint8 batches are divided
+    # by 255 exactly as arrays are.
+    expected = model.fit(pixels[:8], batch_size=8, verbose=0).history["loss"][0]
+    model.set_weights(start)
+    got = model.fit(_Batches(pixels[:8]), verbose=0).history["loss"][0]
+    assert got == pytest.approx(expected, rel=1e-5) and got < 1e3
+    bad = pixels.astype("float32")
+    with pytest.raises(ValueError, match=r"x, batch 0: float images must be in \[0, 1\]"):
+        model.fit(_Batches(bad), verbose=0)
+    nan = mnist_like(16)
+    nan[12, 3, 3, 0] = np.nan
+    with pytest.raises(ValueError, match="x, batch 1: images contain NaN"):
+        model.fit(_Batches(nan), verbose=0)
+    with pytest.raises(ValueError, match=r"validation_data, batch 0: .*must be in \[0, 1\]"):
+        model.fit(pixels, validation_data=_Batches(bad), verbose=0)
+    with pytest.raises(ValueError, match=r"must have shape \(n, 28, 28, 1\)"):
+        model.fit(_Batches(pixels[:, :, :20]), verbose=0)
+    if keras.backend.backend() == "torch":
+        return  # tf.data next to torch crashed torch steps (test_fit_on_an_unlabeled_tf_data_dataset)
+    import tensorflow as tf
+
+    model.set_weights(start)
+    dataset = tf.data.Dataset.from_tensor_slices(pixels[:8]).batch(8)
+    got = model.fit(dataset, verbose=0).history["loss"][0]
+    assert got == pytest.approx(expected, rel=1e-5)
+    for images, match in [(bad, r"x: float images must be in \[0, 1\], got a batch with values"),
+                          (nan, "x: a batch holds NaN or Inf"),
+                          (pixels.astype("int32"), "dtype int32"),
+                          (pixels[:, :, :20], r"model takes \(batch, 28, 28, 1\)")]:
+        with pytest.raises(ValueError, match=match):
+            model.fit(tf.data.Dataset.from_tensor_slices(images).batch(8), verbose=0)
+    with pytest.raises(ValueError, match="single images .* not batches"):
+        model.fit(tf.data.Dataset.from_tensor_slices(pixels), verbose=0)
+    with pytest.raises(ValueError, match="validation_data: float images must be in"):
+        model.fit(dataset, validation_data=tf.data.Dataset.from_tensor_slices(bad).batch(8),
+                  verbose=0)
+    with pytest.raises(ValueError, match="no batches"):
+        model.fit(dataset.filter(lambda b: False), verbose=0)
+
+
 _FIT_ON_TF_DATA = """
 import numpy as np
 import tensorflow as tf

@@ -1,0 +1,194 @@
+"""Training input for :meth:`lsa_keras.LSA.fit`: the checks and conversion arrays get, for
+``tf.data.Dataset``\\ s, ``keras.utils.PyDataset``\\ s and generators too.
+
+An array is checked whole before training (:func:`lsa_keras.utils.preprocessing.as_model_images`);
+a dataset is checked batch by batch as training reads it: uint8 batches are divided by 255,
+float batches must be finite and in [0, 1], and every batch must have the model's image shape.
+A bad batch stops ``fit`` with :class:`InputError`, a ``ValueError`` that names the input, the
+batch and the problem.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import keras
+import numpy as np
+
+from lsa_keras.utils.preprocessing import as_model_images
+
+# Marks the messages of the checks that run inside tf.data (in-graph asserts), so that ``fit``
+# can tell them from other errors and raise them as InputError.
+_MARK = "lsa_keras input check: "
+_MARKED = re.compile(re.escape(_MARK) + r"(.*?)\]*$", re.MULTILINE)
+
+
+class InputError(ValueError):
+    """A batch of training or validation input that the model cannot train on."""
+
+
+def is_tf_dataset(x) -> bool:
+    module = type(x).__module__ or ""
+    return module.startswith("tensorflow") and hasattr(x, "element_spec")
+
+
+def checked_source(source, image_shape, name: str):
+    """``source`` (a ``tf.data.Dataset``, ``keras.utils.PyDataset`` or generator of batches)
+    with every batch checked and converted to float32 in [0, 1]; anything else unchanged.
+
+    A batch may be an image array or a tuple whose first element is one; the rest of a tuple
+    (targets, sample weights) passes through.
+
+    Raises:
+        InputError: what can be told before training: a dataset of dicts, of another dtype
+            than uint8 or float, or whose element shape cannot be the model's.
+    """
+    image_shape = tuple(int(d) for d in image_shape)
+    if isinstance(source, keras.utils.PyDataset):
+        return CheckedPyDataset(source, image_shape, name)
+    if is_tf_dataset(source):
+        return _checked_dataset(source, image_shape, name)
+    if inspect.isgenerator(source):
+        return _checked_generator(source, image_shape, name)
+    return source
+
+
+def _check_batch(batch, image_shape, name, index):
+    """One batch (images, or a tuple starting with them) with its images checked and converted."""
+    if isinstance(batch, dict):
+        raise InputError(f"{name}, batch {index}: a dict; LSA.fit takes batches of images or "
+                         "tuples whose first element is the images.")
+    rest = ()
+    if isinstance(batch, (tuple, list)):
+        if not batch:
+            raise InputError(f"{name}, batch {index}: an empty tuple, not images.")
+        batch, rest = batch[0], tuple(batch[1:])
+    try:
+        images = as_model_images(np.asarray(batch), image_shape, name=name)
+    except ValueError as e:
+        raise InputError(f"{name}, batch {index}: {e}") from None
+    return (images, *rest) if rest else images
+
+
+class CheckedPyDataset(keras.utils.PyDataset):
+    """A ``keras.utils.PyDataset`` whose batches are checked and converted as arrays are
+    (:func:`lsa_keras.utils.preprocessing.as_model_images`); length, epoch hooks and the
+    parallelism settings are the wrapped dataset's."""
+
+    def __init__(self, inner, image_shape, name):
+        super().__init__(workers=getattr(inner, "workers", 1),
+                         use_multiprocessing=getattr(inner, "use_multiprocessing", False),
+                         max_queue_size=getattr(inner, "max_queue_size", 10))
+        self.inner, self.image_shape, self.name = inner, tuple(image_shape), name
+
+    def __len__(self):
+        return len(self.inner)
+
+    @property
+    def num_batches(self):
+        return self.inner.num_batches
+
+    def __getitem__(self, index):
+        return _check_batch(self.inner[index], self.image_shape, self.name, index)
+
+    def on_epoch_begin(self):
+        self.inner.on_epoch_begin()
+
+    def on_epoch_end(self):
+        self.inner.on_epoch_end()
+
+
+def _checked_generator(source, image_shape, name):
+    for index, batch in enumerate(source):
+        batch = _check_batch(batch, image_shape, name, index)
+        yield batch if isinstance(batch, tuple) else (batch,)  # Keras wants tuples from these
+
+
+def _checked_dataset(ds, image_shape, name):
+    import tensorflow as tf
+
+    spec = ds.element_spec
+    if isinstance(spec, dict):
+        raise InputError(f"{name} yields dicts; LSA.fit takes batches of images or tuples whose "
+                         "first element is the images.")
+    is_tuple = isinstance(spec, (tuple, list))
+    images = spec[0] if is_tuple else spec
+    if not isinstance(images, tf.TensorSpec):
+        raise InputError(f"{name} yields {type(images).__name__} elements, not image tensors.")
+    dtype = images.dtype
+    if dtype != tf.uint8 and not dtype.is_floating:
+        raise InputError(f"{name} yields images of dtype {dtype.name}; images must be uint8 in "
+                         "[0, 255] or floats in [0, 1].")
+    expected = f"(batch, {', '.join(map(str, image_shape))})"
+    shape = images.shape
+    if shape.rank is not None:
+        if shape.rank == len(image_shape) and shape.is_compatible_with(image_shape):
+            raise InputError(f"{name} yields single images {tuple(shape)}, not batches; batch "
+                             "it first, e.g. dataset.batch(32).")
+        if shape.rank != len(image_shape) + 1 or not shape[1:].is_compatible_with(image_shape):
+            raise InputError(f"{name} yields batches of shape {tuple(shape)}; the model takes "
+                             f"{expected}.")
+    static = shape.rank is not None and shape[1:].is_fully_defined()
+    if tf.data.experimental.cardinality(ds) == 0:
+        raise InputError(f"{name} is an empty dataset (no batches).")
+
+    def convert(*element):
+        x = element[0]
+        checks = []
+        if not static:
+            checks.append(tf.debugging.assert_equal(
+                tf.shape(x)[1:], tf.constant(image_shape, tf.int32),
+                message=f"{_MARK}{name} yields a batch whose images are not {image_shape}; the "
+                        f"model takes {expected}."))
+        if dtype == tf.uint8:
+            with tf.control_dependencies(checks):
+                x = tf.cast(x, tf.float32) / 255.0
+        else:
+            x = tf.cast(x, tf.float32)
+            checks.append(tf.debugging.Assert(
+                tf.reduce_all(tf.math.is_finite(x)),
+                [f"{_MARK}{name}: a batch holds NaN or Inf values."]))
+            lo, hi = tf.reduce_min(x), tf.reduce_max(x)
+            with tf.control_dependencies(checks):
+                checks.append(tf.debugging.Assert(
+                    tf.logical_and(lo >= 0.0, hi <= 1.0),
+                    [tf.strings.format(
+                        _MARK + name + ": float images must be in [0, 1], got a batch with "
+                        "values in [{}, {}]; divide 8-bit images by 255 (or give them as uint8).",
+                        (lo, hi))]))
+            with tf.control_dependencies(checks):
+                x = tf.identity(x)
+        x = tf.ensure_shape(x, [None, *image_shape])
+        return (x, *element[1:]) if is_tuple else x
+
+    if is_tuple:
+        mapped = ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    else:
+        mapped = ds.map(lambda x: convert(x), num_parallel_calls=tf.data.AUTOTUNE,
+                        deterministic=True)
+    return mapped
+
+
+def input_error_in(error: BaseException) -> InputError | None:
+    """The :class:`InputError` behind ``error``, an error raised while ``fit`` read its input:
+    the error itself or one it was raised from, or, once tf.data has turned it into a message
+    (an in-graph assert, or an error inside ``Dataset.from_generator``), rebuilt from that
+    message. None when the input checks did not raise it."""
+    seen = set()
+    e = error
+    while e is not None and id(e) not in seen:
+        if isinstance(e, InputError):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    message = str(error)
+    found = _MARKED.search(message)
+    if found:
+        return InputError(found.group(1).strip())
+    found = re.search(r"InputError: (.*)", message)
+    if found:
+        return InputError(found.group(1).strip())
+    return None
+
+
