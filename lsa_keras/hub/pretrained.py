@@ -126,8 +126,13 @@ def save_pretrained(model: LSA, folder: str | os.PathLike, metadata: dict | None
     json.dumps(meta)  # fail here, before anything is written, if it cannot be stored
     os.makedirs(folder, exist_ok=True)
     # Write everything into a sibling temporary folder, then move the files in: an interrupted
-    # save never leaves a half-written weights file under the final name.
-    staging = tempfile.mkdtemp(prefix=".tmp-", dir=folder)
+    # save never leaves a half-written weights file under the final name. The folder's name
+    # carries this process' id, so that a later save removes the staging folders of saves
+    # killed midway (their process is gone) and leaves those of one still writing.
+    from lsa_keras.utils.temporaries import remove_orphaned_temporaries
+
+    remove_orphaned_temporaries(folder)
+    staging = tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-", dir=folder)
     try:
         with open(os.path.join(staging, CONFIG_FILE), "w") as f:
             json.dump(serialized, f, indent=2)
