@@ -26,6 +26,7 @@ import keras
 import numpy as np
 
 from lsa_keras.utils.atomic import write_atomically, write_text_atomically
+from lsa_keras.utils.temporaries import remove_orphaned_temporaries
 from lsa_keras.training.callbacks import NonFiniteLossError
 from lsa_keras.hub.pretrained import sha256
 
@@ -53,7 +54,9 @@ def _current_files(state):
 
 def _remove_stale_files(out_dir, state):
     """Delete checkpoints and best weights that ``state`` does not name: earlier epochs', or
-    those of an epoch interrupted before its state was written."""
+    those of an epoch interrupted before its state was written; and the temporary files of
+    writes killed midway."""
+    remove_orphaned_temporaries(out_dir)
     keep = _current_files(state)
     for name in os.listdir(out_dir):
         if _OURS.match(name) and name not in keep:
@@ -160,6 +163,8 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
         run's state (``epoch``, ``best_epoch``, ``best_val_loss``, ``history``).
     """
     os.makedirs(out_dir, exist_ok=True)
+    # A run killed before its first epoch's state was written leaves only temporaries.
+    remove_orphaned_temporaries(out_dir)
     state_path = os.path.join(out_dir, STATE)
     if os.path.isfile(state_path):
         with open(state_path) as f:
