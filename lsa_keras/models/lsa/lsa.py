@@ -227,15 +227,16 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
             x_val: normal images ``(n, *image_shape)``, uint8 in [0, 255] or float in [0, 1];
                 or a ``tf.data.Dataset`` / ``keras.utils.PyDataset`` of such batches (as
                 :meth:`fit` takes them; each batch is checked the same way).
-            fpr: target false-positive rate on normal data, in (0, 1).
+            fpr: target false-positive rate on normal data, a number in (0, 1).
+            batch_size: images per scoring batch, a positive integer (None: the default).
             verbose: Keras' progress bar while scoring: 1, 0, or ``"auto"`` (a bar for
                 more than 20 batches on a terminal or in a notebook).
 
         Returns:
             dict with ``"min"``, ``"max"`` (``{"llk", "rec"}``) and ``"threshold"``.
         """
-        if not 0.0 < fpr < 1.0:
-            raise ValueError(f"fpr must be in (0, 1), got {fpr!r}.")
+        fpr = _check_fpr(fpr)
+        batch_size = _check_batch_size(batch_size)
         x_val = images_from(x_val, self.image_shape, name="x_val")
         raw = lsa_scorer.raw_scores(self, x_val, batch_size, verbose)
         if len(raw["llk"]) < 2:
@@ -269,7 +270,8 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
                 image ``image_shape`` is accepted too, and so is a ``tf.data.Dataset`` or
                 ``keras.utils.PyDataset`` of batches of images (or of ``(images, ...)``
                 tuples), each batch checked as an array is.
-            batch_size: images per scoring batch (arrays; a dataset is re-batched).
+            batch_size: images per scoring batch, a positive integer (None: the default;
+                arrays; a dataset is re-batched).
             verbose: Keras' progress bar (``keras.utils.Progbar``): 1, 0, or ``"auto"``
                 (a bar when scoring more than 20 batches on a terminal or in a notebook).
 
@@ -277,6 +279,7 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
             dict of float64 arrays ``(n,)``: ``"llk"`` (surprisal, nats), ``"rec"`` (sum of
             squared errors) and ``"ns"`` (normalised sum; needs :meth:`calibrate`).
         """
+        batch_size = _check_batch_size(batch_size)
         stats = self._stats()
         x = images_from(x, self.image_shape, single=True, name="x")
         return scoring.novelty_scores(lsa_scorer.raw_scores(self, x, batch_size, verbose), stats)
@@ -385,6 +388,28 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
 
 def _is_array(x):
     return hasattr(x, "shape") and hasattr(x, "dtype")
+
+
+def _check_fpr(fpr) -> float:
+    """``fpr`` as a float in (0, 1), or a TypeError/ValueError that says what is expected."""
+    if isinstance(fpr, bool) or not isinstance(fpr, (int, float, np.integer, np.floating)):
+        raise TypeError(f"fpr must be a number in (0, 1), such as 0.05; got {fpr!r} "
+                        f"({type(fpr).__name__}).")
+    if not 0.0 < fpr < 1.0:  # nan fails this too
+        raise ValueError(f"fpr must be in (0, 1), got {fpr!r}.")
+    return float(fpr)
+
+
+def _check_batch_size(batch_size) -> int:
+    """Scoring's ``batch_size``: a positive integer, None for the default."""
+    if batch_size is None:
+        return DEFAULT_BATCH_SIZE
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"batch_size must be a positive integer or None (the default, "
+                        f"{DEFAULT_BATCH_SIZE}), got {batch_size!r} ({type(batch_size).__name__}).")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    return int(batch_size)
 
 
 # fit's counts: (smallest value, whether None is allowed).

@@ -191,6 +191,7 @@ class LSADetector(BaseEstimator):
             X: optional normal reference images, as for :meth:`fit`.
             batch_size: images per scoring batch.
         """
+        _check_batch_size(batch_size)
         threshold = model.threshold_  # raises ValueError if the model is not calibrated
         units = [int(layer.channels) for layer in model.estimator.layers
                  if hasattr(layer, "channels")]
@@ -216,7 +217,8 @@ class LSADetector(BaseEstimator):
 
     def _set_scores(self, x: np.ndarray) -> None:
         self.decision_scores_ = np.asarray(
-            self.model_.decision_function(x, batch_size=int(self.batch_size)), "float64")
+            self.model_.decision_function(x, batch_size=_check_batch_size(self.batch_size)),
+            "float64")
         self.threshold_ = float(self.model_.threshold_)
         self.labels_ = (self.decision_scores_ > self.threshold_).astype("int64")
 
@@ -234,8 +236,8 @@ class LSADetector(BaseEstimator):
         """
         check_is_fitted(self, "model_")
         x = _as_images(X, self.model_.image_shape, "X")
-        return np.asarray(self.model_.decision_function(x, batch_size=int(self.batch_size)),
-                          "float64")
+        return np.asarray(self.model_.decision_function(
+            x, batch_size=_check_batch_size(self.batch_size)), "float64")
 
     def predict(self, X: Any) -> np.ndarray:
         """1 (novel) where NS exceeds :attr:`threshold_`, else 0: int ``(n,)``."""
@@ -314,6 +316,15 @@ class LSADetector(BaseEstimator):
         if self.contamination is not None:
             return fraction("contamination", 0.0, 0.5, high_inclusive=True)
         return fraction("fpr", 0.0, 1.0)
+
+
+def _check_batch_size(batch_size: Any) -> int:
+    """The scoring ``batch_size`` parameter as an int, or a ValueError that says what it must
+    be (it may have been changed by ``set_params`` since ``fit``)."""
+    if (isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+            or batch_size < 1):
+        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}.")
+    return int(batch_size)
 
 
 def _as_images(X: Any, image_shape: tuple[int, ...], name: str = "X") -> np.ndarray:
