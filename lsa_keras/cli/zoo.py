@@ -151,8 +151,12 @@ def build(args):
             _, result = train_one_class(data, None, used, seed=recipe["weight_seed"],
                                         model_dir=folder, calibration_fpr=fpr, metadata=meta)
         size = pretrained.folder_size(folder)
+        # The hashes of the folder just built are pinned in the registry: from_pretrained(name)
+        # loads the local zoo folder only if its files still match them (no revision: it is
+        # not on the Hub until `zoo publish`, which pins the commit with the same hashes).
+        files = {n: pretrained.sha256(os.path.join(folder, n)) for n in pretrained.MODEL_FILES}
         lsa_presets.update_preset(name, metrics={k: round(result[k], 4) for k in METRICS},
-                                  schedule=used, revision=None, files={}, size_bytes=size)
+                                  schedule=used, revision=None, files=files, size_bytes=size)
         print(f"   {folder}: NS {result['auroc_ns']:.4f}, {size / 1e6:.1f} MB", flush=True)
     return 0
 

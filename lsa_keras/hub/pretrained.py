@@ -13,12 +13,20 @@ loads it too, once ``lsa_keras`` is imported:
   statistics and threshold always stay float32);
 - ``metadata.json``: lsa_keras' metadata: dataset, normal class, measured AUROC, split, seed,
   schedule, the weights' dtype and the SHA-256 of ``config.json`` and ``model.weights.h5``
-  (checked by :func:`load_folder`);
+  (checked by :func:`load_folder`, which refuses a folder without them unless the caller
+  passes ``trust_unverified=True``);
 - ``README.md``: a model card for the Hub (see :mod:`lsa_keras.hub.model_card`).
 
 Folders written by lsa_keras 0.1.0 (``config.json`` wrapped as ``{"format": ..., "model":
-...}``, Adam's moments in the weights file) still load, with a ``DeprecationWarning``; save
-them again to convert them.
+...}``, Adam's moments in the weights file, no hashes in ``metadata.json``) still load with
+``trust_unverified=True``, with a ``DeprecationWarning``; save them again to convert them (the
+new folder records its hashes and loads without the opt-in).
+
+Hashes: the ``sha256`` map of ``metadata.json``, the zoo registry's ``files`` and
+``expected_sha256`` are ``{file name: 64 lowercase hex digits}`` whose keys are names of
+:data:`MODEL_FILES`, never paths; only regular files of the folder are hashed (a symlink is
+followed, as the Hugging Face cache's snapshots are made of them), none larger than
+:func:`max_file_bytes`.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -33,6 +42,8 @@ from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
+
+from lsa_keras.utils.bounded_files import open_regular_file, read_json
 
 if TYPE_CHECKING:
     from lsa_keras.models.lsa import LSA
@@ -48,6 +59,17 @@ MODEL_FILES = (CONFIG_FILE, METADATA_FILE, WEIGHTS_FILE, CARD_FILE)
 WEIGHTS_DTYPES = ("float32", "float16")
 LIBRARY_NAME = "lsa_keras"
 HF_PREFIX = "hf://"
+# The files whose SHA-256 a folder must record (or a caller pin) to load without opting in.
+VERIFIED_FILES = (CONFIG_FILE, WEIGHTS_FILE)
+# Size limits, checked before a file is opened for reading or hashing, so that a huge or
+# sparse file cannot keep the loader busy for hours or fill the memory. The largest network
+# lsa_keras builds (CIFAR-10's) has 17.8 M float32 weights, 71 MB, and a 0.1.0 folder adds
+# Adam's two moments (214 MB): 4 GiB leaves twenty times that for larger custom networks, and
+# hashing it takes seconds, not hours. config.json and metadata.json are a few kilobytes, the
+# model card a few more.
+MAX_WEIGHTS_BYTES = 4 * 2**30
+MAX_TEXT_BYTES = 16 * 2**20
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 # The group of the weights file that holds the LSA's own variables (score statistics,
 # threshold, calibrated flag): never cast to float16.
 _OWN_VARIABLES = "vars"
@@ -61,6 +83,62 @@ def sha256(path: str | os.PathLike) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def max_file_bytes(name: str) -> int:
+    """The largest model file ``name`` that :func:`load_folder` reads or hashes:
+    :data:`MAX_WEIGHTS_BYTES` for the weights, :data:`MAX_TEXT_BYTES` for the JSON files and
+    the model card."""
+    return MAX_WEIGHTS_BYTES if name == WEIGHTS_FILE else MAX_TEXT_BYTES
+
+
+def _open_model_file(folder, name):
+    """``folder/name`` opened for binary reading, once it is known to be a regular file no
+    larger than :func:`max_file_bytes` (a FIFO or device would block the loader for ever)."""
+    path = os.path.join(folder, name)
+    try:
+        return open_regular_file(path, max_file_bytes(name))
+    except FileNotFoundError as e:
+        raise FileNotFoundError(
+            f"{path} is missing: {folder!r} is not a complete lsa_keras pretrained folder. "
+            "Write one with model.save_pretrained(folder).") from e
+
+
+def _hash_model_file(folder, name):
+    """SHA-256 of the model file ``name`` of ``folder`` (checked as :func:`_open_model_file`
+    does), reading no more than its limit even if the file grows meanwhile."""
+    limit = max_file_bytes(name)
+    digest = hashlib.sha256()
+    read = 0
+    with _open_model_file(folder, name) as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            read += len(chunk)
+            if read > limit:
+                raise ValueError(f"{os.path.join(folder, name)} grew past {limit} bytes while "
+                                 "it was hashed; it is refused.")
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _valid_hashes(hashes, source):
+    """``hashes`` as ``{model file name: digest}``, or a ``ValueError`` naming ``source``.
+
+    Keys are file names of the folder, never paths: a key such as ``../../outside.bin`` would
+    otherwise make the loader read (and print the digest of) a file outside the folder.
+    """
+    if not isinstance(hashes, dict):
+        raise ValueError(f"{source} must map file names to SHA-256 digests, got "
+                         f"{type(hashes).__name__}.")
+    for name, digest in hashes.items():
+        if name not in MODEL_FILES:
+            raise ValueError(
+                f"{source} names {name!r}, which is not a model file: its keys are file names "
+                f"of the folder, one of {', '.join(MODEL_FILES)}.")
+        if not (isinstance(digest, str) and _HEX_DIGEST.fullmatch(digest)):
+            raise ValueError(
+                f"{source} has {digest!r} for {name}, which is not a SHA-256 digest (64 "
+                "lowercase hexadecimal digits).")
+    return dict(hashes)
 
 
 def folder_size(folder: str | os.PathLike) -> int:
@@ -198,39 +276,63 @@ def write_inference_weights(source: str, target: str, weights_dtype: str = "floa
         copy(src, dst, dtype != np.float32, True)
 
 
-def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | None = None) -> LSA:
+def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | None = None, *,
+                trust_unverified: bool = False) -> LSA:
     """Load a pretrained folder written by :func:`save_pretrained` (or by lsa_keras 0.1.0).
+
+    The folder must be verifiable: the SHA-256 of ``config.json`` and ``model.weights.h5`` must
+    be known, from the ``sha256`` map ``save_pretrained`` writes into ``metadata.json`` or from
+    ``expected_sha256``, and match the files. Every hash given is checked before the config is
+    parsed or the weights are opened.
 
     Args:
         folder: the folder.
-        expected_sha256: optional ``{file name: hex digest}``; a file that differs is refused.
-            The hashes ``metadata.json`` records for ``config.json`` and ``model.weights.h5``
-            are checked as well.
+        expected_sha256: optional ``{file name: hex digest}`` (the zoo registry's ``files``);
+            keys are names of :data:`MODEL_FILES`, digests 64 lowercase hex digits. A file that
+            differs is refused.
+        trust_unverified: load the folder even if the hashes of ``config.json`` or
+            ``model.weights.h5`` are recorded nowhere (no ``metadata.json``, no ``sha256`` map,
+            or one that leaves a file out; folders of lsa_keras 0.1.0). Only for folders from a
+            source you trust: nothing then tells a corrupted or swapped file from the saved one.
+            A hash that is given and differs is refused all the same.
 
     Raises:
         FileNotFoundError: a model file is missing.
-        ValueError: a file differs from its recorded SHA-256, is corrupt, or describes
-            something other than an lsa_keras LSA (or would run code to load).
+        ValueError: the folder is unverifiable (and ``trust_unverified`` is False), a hash map
+            is malformed (a key that is not a model file name, a digest that is not 64 hex
+            digits), a file differs from its recorded SHA-256, is not a regular file, is larger
+            than :func:`max_file_bytes`, is corrupt, or describes something other than an
+            lsa_keras LSA (or would run code to load).
     """
-    missing = [n for n in (CONFIG_FILE, WEIGHTS_FILE) if not os.path.isfile(os.path.join(folder, n))]
-    if missing:
-        raise FileNotFoundError(
-            f"{folder!r} is not a complete lsa_keras pretrained folder: {', '.join(missing)} "
-            "missing. Write one with model.save_pretrained(folder)."
-        )
-    _check_hashes(folder, expected_sha256 or {}, "the zoo registry")
+    folder = os.fspath(folder)
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"{folder}: no such folder. Pass a folder written by "
+                                "model.save_pretrained(folder).")
+    expected = _valid_hashes(expected_sha256, "expected_sha256") if expected_sha256 else {}
+    # Opened (and closed) now so that a missing, special or oversized file is reported first.
+    for name in VERIFIED_FILES:
+        _open_model_file(folder, name).close()
+    # Hashed once each, whichever source names them (a weights file can be gigabytes).
+    digests = {}
+    _check_hashes(folder, expected, "expected_sha256 (the zoo registry)", digests)
     metadata = _read_metadata(folder)
+    metadata_path = os.path.join(folder, METADATA_FILE)
     recorded = metadata.get("sha256")
-    if recorded is not None:
-        if not isinstance(recorded, dict):
-            raise ValueError(f"{os.path.join(folder, METADATA_FILE)} has a malformed 'sha256' entry.")
-        _check_hashes(folder, recorded, METADATA_FILE)
+    recorded = _valid_hashes(recorded, f"the 'sha256' map of {metadata_path}") if recorded else {}
+    unverified = [n for n in VERIFIED_FILES if n not in expected and n not in recorded]
+    if unverified and not trust_unverified:
+        why = ("there is no metadata.json" if not os.path.lexists(metadata_path) else
+               "its metadata.json records no 'sha256' map" if not recorded else
+               f"the 'sha256' map of its metadata.json leaves out {', '.join(unverified)}")
+        raise ValueError(
+            f"{folder} cannot be verified: {why}, so a corrupted or swapped "
+            f"{' or '.join(unverified)} would go unnoticed. Save it again with "
+            "model.save_pretrained(folder) (which records the hashes), or, for a folder from a "
+            "source you trust (such as one of lsa_keras 0.1.0), pass trust_unverified=True.")
+    _check_hashes(folder, recorded, metadata_path, digests)
     config_path = os.path.join(folder, CONFIG_FILE)
-    try:
-        with open(config_path) as f:
-            config = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{config_path} is not valid JSON ({e}); the file is corrupt.") from e
+    _open_model_file(folder, CONFIG_FILE).close()  # missing: the folder's error
+    config = read_json(config_path, MAX_TEXT_BYTES)
     if isinstance(config, dict) and config.get("format") == LEGACY_FORMAT and "model" in config:
         warnings.warn(
             f"{folder} is a pretrained folder of lsa_keras 0.1.0 (config.json wrapped in "
@@ -239,7 +341,8 @@ def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | Non
             "to convert it (and keras.saving.load_model can read it then).",
             DeprecationWarning, stacklevel=2)
         config = config["model"]
-    elif not (isinstance(config, dict) and "class_name" in config and "config" in config):
+    if not (isinstance(config, dict) and isinstance(config.get("class_name"), str)
+            and isinstance(config.get("config"), dict)):
         raise ValueError(
             f"{config_path} is not an lsa_keras pretrained config (a Keras serialisation of an "
             f"LSA, or the {LEGACY_FORMAT!r} wrapper of lsa_keras 0.1.0)."
@@ -258,6 +361,8 @@ def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | Non
     if not hasattr(model, "calibrated"):
         raise ValueError(f"{config_path} describes a {type(model).__name__}, not an lsa_keras LSA.")
     weights_path = os.path.join(folder, WEIGHTS_FILE)
+    # Checked again just before h5py opens it by name: a FIFO put there meanwhile would block.
+    _open_model_file(folder, WEIGHTS_FILE).close()
     try:
         model.load_weights(weights_path)
     except Exception as e:  # h5py and Keras raise OSError, ValueError or KeyError here
@@ -269,29 +374,26 @@ def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | Non
     return model
 
 
-def _check_hashes(folder, expected, source):
+def _check_hashes(folder, expected, source, digests):
+    """Refuse a file of ``folder`` whose SHA-256 is not ``expected``'s (already validated:
+    its keys are model file names); ``digests`` caches the hashes computed."""
     for name, digest in expected.items():
-        path = os.path.join(folder, name)
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"{path} is missing.")
-        actual = sha256(path)
+        if name not in digests:
+            digests[name] = _hash_model_file(folder, name)
+        actual = digests[name]
         if actual != digest:
             raise ValueError(
-                f"{path} has SHA-256 {actual}, but {source} expects {digest}: the file is "
-                "corrupt, truncated or was changed, so it is refused. Delete it and download or "
-                "save it again."
+                f"{os.path.join(folder, name)} has SHA-256 {actual}, but {source} expects "
+                f"{digest}: the file is corrupt, truncated or was changed, so it is refused. "
+                "Delete it and download or save it again."
             )
 
 
 def _read_metadata(folder):
     path = os.path.join(folder, METADATA_FILE)
-    if not os.path.isfile(path):
+    if not os.path.lexists(path):
         return {}
-    try:
-        with open(path) as f:
-            metadata = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{path} is not valid JSON ({e}); the file is corrupt.") from e
+    metadata = read_json(path, MAX_TEXT_BYTES)
     if not isinstance(metadata, dict):
         raise ValueError(f"{path} must hold a JSON object, got {type(metadata).__name__}.")
     return metadata
@@ -344,12 +446,15 @@ def download(repo_id: str, revision: str = "main", cache_dir: str | None = None,
 
 def from_pretrained(name_or_path: str | os.PathLike, *, token: str | bool | None = None,
                     force_download: bool = False, revision: str | None = None,
-                    cache_dir: str | None = None, local_files_only: bool = False) -> LSA:
+                    cache_dir: str | None = None, local_files_only: bool = False,
+                    trust_unverified: bool = False) -> LSA:
     """Load a pretrained LSA by zoo name, ``hf://org/repo[@revision]`` handle or local folder.
 
     Args:
         name_or_path: ``"mnist-7"`` (see ``lsa-keras zoo list``), ``"hf://org/repo"``,
-            ``"hf://org/repo@<commit>"`` or a folder written by ``save_pretrained``.
+            ``"hf://org/repo@<commit>"`` or a folder written by ``save_pretrained``. A zoo
+            name always means the zoo entry, even if the working directory holds a folder of
+            that name: write ``"./mnist-7"`` (or any path with a separator) for the folder.
         token: Hugging Face token for a private repository (default: the saved login).
         force_download: download the files again even if they are cached.
         revision: Hub revision (branch, tag or commit); zoo names default to the registry's
@@ -357,10 +462,17 @@ def from_pretrained(name_or_path: str | os.PathLike, *, token: str | bool | None
             ``@revision`` or ``"main"``.
         cache_dir: Hugging Face cache folder (default: the Hub's own).
         local_files_only: never use the network, only the cache (as ``HF_HUB_OFFLINE=1``).
+        trust_unverified: load a folder whose hashes are recorded nowhere (see
+            :func:`load_folder`), or a zoo name whose registry entry pins no hashes. Only for
+            files from a source you trust; a hash that is recorded and differs is refused
+            all the same.
 
     A zoo name is looked up first in the local zoo folder (``LSA_KERAS_ZOO_DIR``, default
-    ``~/.cache/lsa_keras/zoo``) that ``lsa-keras zoo build`` fills, then on the Hub. Every
-    load checks the SHA-256 that ``metadata.json`` records for the config and the weights.
+    ``~/.cache/lsa_keras/zoo``) that ``lsa-keras zoo build`` fills, then on the Hub at the
+    registry's pinned revision; either way its files must match the SHA-256 the registry
+    (``files``) pins for them: ``zoo build`` and ``zoo publish`` record them. A folder or a
+    handle must match the SHA-256 its ``metadata.json`` records for the config and the
+    weights, which ``save_pretrained`` writes.
 
     Returns:
         a calibrated :class:`lsa_keras.LSA` with ``pretrained_metadata``.
@@ -368,8 +480,9 @@ def from_pretrained(name_or_path: str | os.PathLike, *, token: str | bool | None
     Raises:
         OSError: a Hub model could not be fetched (the message names the ``hf download``
             command), or a zoo name is neither built locally nor published.
-        ValueError: an unknown zoo name (the message lists them), a malformed handle, or a
-            file that fails its hash or cannot be loaded.
+        ValueError: an unknown zoo name (the message lists them), a malformed handle or
+            registry entry, hashes that are missing (unless ``trust_unverified``) or
+            malformed, or a file that fails its hash or cannot be loaded.
     """
     from lsa_keras.hub import zoo
 
@@ -377,33 +490,70 @@ def from_pretrained(name_or_path: str | os.PathLike, *, token: str | bool | None
         raise TypeError(f"name_or_path must be a zoo name, 'hf://org/repo' or a folder path, got "
                         f"{type(name_or_path).__name__}.")
     name = os.fspath(name_or_path)
+    if not isinstance(name, str):
+        raise TypeError(f"name_or_path must be a text path, got {type(name).__name__}.")
     hub = {"cache_dir": cache_dir, "local_files_only": local_files_only, "token": token,
            "force_download": force_download}
-    if os.path.isdir(name):
-        return load_folder(name)
-    if os.path.exists(name):
-        raise ValueError(f"{name} is a file; pass the folder that save_pretrained wrote.")
     if name.startswith(HF_PREFIX):
         repo_id, _, handle_revision = name[len(HF_PREFIX):].partition("@")
         if repo_id.count("/") != 1:
             raise ValueError(f"expected hf://org/repo[@revision], got {name!r}.")
-        return load_folder(download(repo_id, revision or handle_revision or "main", **hub))
-    if os.sep in name or name.startswith((".", "~")) or isinstance(name_or_path, os.PathLike):
-        raise FileNotFoundError(
-            f"{name}: no such folder. Pass a folder written by save_pretrained, a zoo name "
-            "(lsa-keras zoo list) or 'hf://org/repo'.")
-    entry = zoo.entry(name)  # raises with the list of names
-    files = entry.get("files") or None
+        return load_folder(download(repo_id, revision or handle_revision or "main", **hub),
+                           trust_unverified=trust_unverified)
+    path_like = (isinstance(name_or_path, os.PathLike) or os.sep in name
+                 or (os.altsep and os.altsep in name) or name.startswith((".", "~")))
+    # A bare name is a zoo name first: a folder of the same name in the working directory
+    # must not stand in for the registry's pinned files.
+    if not path_like and (name in zoo.available() or not os.path.exists(name)):
+        return _from_zoo(name, zoo.entry(name), revision, trust_unverified, hub)
+    if os.path.isdir(name):
+        return load_folder(name, trust_unverified=trust_unverified)
+    if os.path.exists(name):
+        raise ValueError(f"{name} is a file; pass the folder that save_pretrained wrote.")
+    raise FileNotFoundError(
+        f"{name}: no such folder. Pass a folder written by save_pretrained, a zoo name "
+        "(lsa-keras zoo list) or 'hf://org/repo'.")
+
+
+def _from_zoo(name, entry, revision, trust_unverified, hub):
+    """Load zoo name ``name`` (its registry ``entry``): the local zoo folder, else the Hub at
+    the pinned revision; the files must match the registry's ``files``."""
+    from lsa_keras.hub import zoo
+
+    where = f"the zoo registry ({zoo.registry_path()}) entry of {name}"
+    files = entry.get("files")
+    files = _valid_hashes(files, f"'files' of {where}") if files else {}
+    unpinned = [n for n in VERIFIED_FILES if n not in files]
+
+    def refuse_unpinned(folder):
+        if unpinned and not trust_unverified:
+            raise ValueError(
+                f"{where} pins no SHA-256 for {', '.join(unpinned)}, so {folder} cannot be "
+                f"checked against it. Build it again with `lsa-keras zoo build {name}` (which "
+                f"records the hashes), or pass trust_unverified=True to load it as it is if you "
+                "trust how it was made.")
+
     local = os.path.join(zoo.zoo_dir(), name)
-    if os.path.isfile(os.path.join(local, CONFIG_FILE)) and not force_download:
-        return load_folder(local, files)
-    if not entry.get("revision"):
+    if os.path.lexists(os.path.join(local, CONFIG_FILE)) and not hub["force_download"]:
+        refuse_unpinned(local)
+        return load_folder(local, files, trust_unverified=trust_unverified)
+    pinned = entry.get("revision")
+    if not pinned:
         raise OSError(
             f"{name} is not in the local zoo ({local}) and has not been published to the Hub "
             f"yet. Build it with `lsa-keras zoo build {name}`, or pass a folder."
         )
-    folder = download(entry["repo_id"], revision or entry["revision"], **hub)
-    return load_folder(folder, files if revision in (None, entry["revision"]) else None)
+    repo_id = entry.get("repo_id")
+    if not (isinstance(pinned, str) and isinstance(repo_id, str) and repo_id.count("/") == 1):
+        raise ValueError(f"{where} is malformed: 'repo_id' must be 'org/name' and 'revision' "
+                         f"a commit, got {repo_id!r} and {pinned!r}.")
+    if revision in (None, pinned):
+        refuse_unpinned(f"{repo_id}@{pinned}")
+        return load_folder(download(repo_id, pinned, **hub), files,
+                           trust_unverified=trust_unverified)
+    # Another revision than the pinned one: the registry cannot vouch for it, its own
+    # metadata.json must (as for an hf:// handle).
+    return load_folder(download(repo_id, revision, **hub), trust_unverified=trust_unverified)
 
 
 def push_to_hub(model: LSA, repo_id: str, token: str | None = None, private: bool = False,

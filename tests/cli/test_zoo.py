@@ -45,6 +45,9 @@ def test_build_then_load_by_name_offline_then_publish(zoo_env, monkeypatch):
     entry = zoo.entry("mnist-2")
     assert set(entry["metrics"]) == {"auroc_ns", "auroc_llk", "auroc_rec"}
     assert entry["revision"] is None and entry["schedule"]["epochs"] == 1
+    # The build pins the hashes of the folder it wrote (issue 33): the name loads only that.
+    built = zoo_env / "zoo" / "mnist-2"
+    assert entry["files"] == {n: pretrained.sha256(built / n) for n in pretrained.MODEL_FILES}
     model = lsa_keras.from_pretrained("mnist-2")  # from the local zoo, no network
     assert model.pretrained_metadata["metrics"]["auroc_ns"] == pytest.approx(entry["metrics"]["auroc_ns"], abs=1e-4)
     card = open(zoo_env / "zoo" / "mnist-2" / "README.md").read()

@@ -117,15 +117,121 @@ def test_truncated_or_tampered_weights_fail_their_sha256(tmp_path, saved):
         f.write(bytes(tampered))
     with pytest.raises(ValueError, match="model.weights.h5 has SHA-256.*refused"):
         lsa_keras.from_pretrained(folder)
-    # A folder without recorded hashes still fails clearly on a truncated file.
+    # A folder without recorded hashes is refused; trusted, it still fails clearly on a
+    # truncated file.
     meta_path = os.path.join(folder, "metadata.json")
     meta = json.load(open(meta_path))
     del meta["sha256"]
     json.dump(meta, open(meta_path, "w"))
     with open(weights, "wb") as f:
         f.write(data[: len(data) // 3])
-    with pytest.raises(ValueError, match="could not be read.*truncated"):
+    with pytest.raises(ValueError, match="cannot be verified.*trust_unverified=True"):
         lsa_keras.from_pretrained(folder)
+    with pytest.raises(ValueError, match="could not be read.*truncated"):
+        lsa_keras.from_pretrained(folder, trust_unverified=True)
+
+
+def flipped_copy(saved, tmp_path, name="copy"):
+    """A copy of the saved folder with one byte of the weights' data flipped (the file still
+    loads, and scores differently); the folder and its metadata path."""
+    folder = str(tmp_path / name)
+    shutil.copytree(saved[0], folder)
+    weights = os.path.join(folder, "model.weights.h5")
+    with h5py.File(weights, "r+") as f:  # a weight's value, not HDF5's structure
+        name = next(n for n, _ in h5_paths(weights) if not n.startswith("vars"))
+        f[name][(0,) * f[name].ndim] += 1.0
+    return folder, os.path.join(folder, "metadata.json")
+
+
+@pytest.mark.parametrize("hashes", ["deleted", "empty", "no metadata.json", "weights left out"])
+def test_a_folder_without_verifiable_hashes_is_refused_unless_trusted(tmp_path, saved, hashes):
+    """Issue 33: without the metadata's sha256 map, a tampered weights file loaded and scored
+    differently. Now the folder is refused unless the caller opts in."""
+    folder, meta_path = flipped_copy(saved, tmp_path)
+    meta = json.load(open(meta_path))
+    if hashes == "no metadata.json":
+        os.remove(meta_path)
+    else:
+        if hashes == "deleted":
+            del meta["sha256"]
+        else:
+            meta["sha256"] = {} if hashes == "empty" else {
+                "config.json": meta["sha256"]["config.json"]}
+        json.dump(meta, open(meta_path, "w"))
+    missing = {"no metadata.json": "there is no metadata.json",
+               "weights left out": "leaves out model.weights.h5"}.get(hashes, "no 'sha256' map")
+    for load in (lsa_keras.from_pretrained, pretrained.load_folder,
+                 lsa_keras.LSADetector.from_pretrained):
+        with pytest.raises(ValueError, match=f"cannot be verified: .*{missing}.*"
+                                             "save_pretrained.*trust_unverified=True"):
+            load(folder)
+    # Opted in, it loads (and the flipped weight shows in the scores).
+    ns = lsa_keras.from_pretrained(folder, trust_unverified=True).score(mnist_like(6, 2))["ns"]
+    assert np.abs(ns - saved[1]["ns"]).max() > 0
+    # Caller-given hashes verify it as well, and refuse the flipped weights.
+    with pytest.raises(ValueError, match="model.weights.h5 has SHA-256.*expected_sha256"):
+        pretrained.load_folder(folder, {n: pretrained.sha256(os.path.join(saved[0], n))
+                                        for n in ("config.json", "model.weights.h5")})
+
+
+@pytest.mark.parametrize("key", ["../../outside.bin", "/etc/hostname", "sub/config.json",
+                                 "unknown.bin", "", "config.json/"])
+def test_sha256_keys_are_file_names_not_paths(tmp_path, saved, key):
+    """Issue 33: a key ../../outside.bin or /etc/hostname made the loader hash a file outside
+    the folder and print its digest; now such a key is refused before any file is hashed."""
+    outside = tmp_path / "outside.bin"
+    outside.write_bytes(b"secret")
+    folder = str(tmp_path / "a" / "b")
+    shutil.copytree(saved[0], folder)
+    meta_path = os.path.join(folder, "metadata.json")
+    meta = json.load(open(meta_path))
+    meta["sha256"][key] = "0" * 64
+    json.dump(meta, open(meta_path, "w"))
+    with pytest.raises(ValueError, match="not a model file: its keys are file names") as e:
+        lsa_keras.from_pretrained(folder)
+    assert pretrained.sha256(outside) not in str(e.value)
+    with pytest.raises(ValueError, match="not a model file"):
+        pretrained.load_folder(saved[0], {key: "0" * 64})
+
+
+@pytest.mark.parametrize("digest", ["0" * 63, "A" * 64, "g" * 64, 7, None, ["0" * 64]])
+def test_sha256_digests_must_be_64_lowercase_hex_digits(tmp_path, saved, digest):
+    folder = str(tmp_path / "m")
+    shutil.copytree(saved[0], folder)
+    meta_path = os.path.join(folder, "metadata.json")
+    meta = json.load(open(meta_path))
+    meta["sha256"]["model.weights.h5"] = digest
+    json.dump(meta, open(meta_path, "w"))
+    with pytest.raises(ValueError, match="not a SHA-256 digest \\(64 lowercase hex"):
+        lsa_keras.from_pretrained(folder)
+
+
+def test_special_and_oversized_model_files_are_refused_at_once(tmp_path, saved):
+    """Issue 33: a key naming a 2 TB sparse file hung the loader. Now no model file larger
+    than its limit, and nothing that is not a regular file, is read or hashed."""
+    from tests.reliability.harness import limits
+
+    folder = str(tmp_path / "m")
+    shutil.copytree(saved[0], folder)
+    weights = os.path.join(folder, "model.weights.h5")
+    os.remove(weights)
+    with open(weights, "wb") as f:
+        f.truncate(2 * 2**40)  # 2 TB of holes: no disk used, hours to hash
+    with limits(10, 200, "loading a 2 TB sparse weights file"):
+        with pytest.raises(ValueError, match=f"model.weights.h5 is {2 * 2**40} bytes, more "
+                                             f"than the {pretrained.MAX_WEIGHTS_BYTES} bytes"):
+            lsa_keras.from_pretrained(folder)
+        os.remove(weights)
+        os.mkfifo(weights)  # a FIFO blocks a reader until a writer comes: never
+        with pytest.raises(ValueError, match="model.weights.h5 is not a regular file"):
+            lsa_keras.from_pretrained(folder, trust_unverified=True)
+        os.remove(weights)
+        shutil.copy(os.path.join(saved[0], "model.weights.h5"), weights)
+        config = os.path.join(folder, "config.json")
+        os.remove(config)
+        os.mkfifo(config)
+        with pytest.raises(ValueError, match="config.json is not a regular file"):
+            lsa_keras.from_pretrained(folder, trust_unverified=True)
 
 
 def test_a_config_that_would_run_code_is_refused(tmp_path, saved):
@@ -181,7 +287,50 @@ def test_unpublished_name_points_at_the_zoo_build(registry):
 def test_local_zoo_folder_is_used_first(tmp_path, registry, saved):
     folder, expected = saved
     shutil.copytree(folder, tmp_path / "zoo" / "tiny-8")
+    lsa_presets.update_preset("tiny-8", files={
+        n: pretrained.sha256(os.path.join(folder, n)) for n in pretrained.MODEL_FILES})
     assert_same_scores(lsa_keras.from_pretrained("tiny-8"), expected)
+
+
+def test_local_zoo_folder_needs_the_registry_hashes(tmp_path, registry, saved):
+    """A local zoo folder loads by name only if the registry pins its files (issue 33): its own
+    metadata.json, which anyone who can write the folder can rewrite, is not enough."""
+    folder, expected = saved
+    shutil.copytree(folder, tmp_path / "zoo" / "tiny-8")  # the registry's tiny-8 pins nothing
+    with pytest.raises(ValueError, match="tiny-8 pins no SHA-256.*lsa-keras zoo build tiny-8"
+                                         ".*trust_unverified=True"):
+        lsa_keras.from_pretrained("tiny-8")
+    assert_same_scores(lsa_keras.from_pretrained("tiny-8", trust_unverified=True), expected)
+    # Pinned, then swapped for another valid folder whose metadata vouches for itself.
+    lsa_presets.update_preset("tiny-8", files={
+        n: pretrained.sha256(os.path.join(folder, n)) for n in pretrained.MODEL_FILES})
+    other = tiny_lsa(lam=0.5)
+    other.calibrate(mnist_like(20, 3))
+    shutil.rmtree(tmp_path / "zoo" / "tiny-8")
+    other.save_pretrained(str(tmp_path / "zoo" / "tiny-8"))
+    for trust in (False, True):  # a hash that differs is never trusted
+        with pytest.raises(ValueError, match="has SHA-256.*zoo registry.*refused"):
+            lsa_keras.from_pretrained("tiny-8", trust_unverified=trust)
+
+
+def test_a_folder_named_like_a_zoo_name_does_not_shadow_it(tmp_path, registry, saved,
+                                                           monkeypatch):
+    """``./tiny-7`` in the working directory is not the zoo's tiny-7 (issue 33)."""
+    folder, expected = saved
+    cache = str(tmp_path / "hf")
+    warm_hf_cache(cache, "org/tiny-7", folder)
+    other = tiny_lsa(lam=0.5)
+    other.calibrate(mnist_like(20, 3))
+    work = tmp_path / "work"
+    for name in ("tiny-7", "tiny-8"):
+        other.save_pretrained(str(work / name))
+    monkeypatch.chdir(work)
+    assert_same_scores(lsa_keras.from_pretrained("tiny-7", cache_dir=cache), expected)
+    with pytest.raises(OSError, match="tiny-8 is not in the local zoo"):
+        lsa_keras.from_pretrained("tiny-8")
+    # The folder, named as a path.
+    ns = lsa_keras.from_pretrained("./tiny-7").score(mnist_like(6, 2))["ns"]
+    assert np.abs(ns - expected["ns"]).max() > 1e-3
 
 
 def test_uncalibrated_model_is_not_saved(tmp_path):
@@ -267,7 +416,7 @@ def test_keras_load_model_scores_the_folder_as_from_pretrained(trained, tmp_path
 
 def write_0_1_0_folder(model, folder):
     """A folder as lsa_keras 0.1.0 wrote it: config.json wrapped in {"format", "model"}, the
-    weights file with the optimizer's state, metadata with format /1 and the two hashes."""
+    weights file with the optimizer's state, metadata with format /1 and no hashes."""
     import keras
 
     os.makedirs(folder)
@@ -276,9 +425,7 @@ def write_0_1_0_folder(model, folder):
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump({"format": pretrained.LEGACY_FORMAT, "model": serialized}, f, indent=2)
     model.save_weights(os.path.join(folder, "model.weights.h5"))
-    meta = {"format": pretrained.LEGACY_FORMAT, "lsa_keras_version": "0.1.0", "name": "old",
-            "sha256": {n: pretrained.sha256(os.path.join(folder, n))
-                       for n in ("config.json", "model.weights.h5")}}
+    meta = {"format": pretrained.LEGACY_FORMAT, "lsa_keras_version": "0.1.0", "name": "old"}
     with open(os.path.join(folder, "metadata.json"), "w") as f:
         json.dump(meta, f)
 
@@ -289,12 +436,16 @@ def test_a_0_1_0_folder_loads_with_a_deprecation_warning(trained, tmp_path):
     write_0_1_0_folder(model, old)
     assert any(name.startswith("optimizer") for name, _ in h5_paths(
         os.path.join(old, "model.weights.h5")))
+    # 0.1.0 recorded no hashes: the folder loads only when the caller trusts it.
+    with pytest.raises(ValueError, match="records no 'sha256' map.*trust_unverified=True"):
+        lsa_keras.from_pretrained(old)
     with pytest.warns(DeprecationWarning, match="lsa_keras 0.1.0.*save_pretrained"):
-        loaded = lsa_keras.from_pretrained(old)
+        loaded = lsa_keras.from_pretrained(old, trust_unverified=True)
     got = loaded.score(mnist_like(6, 2))
     for k in ("llk", "rec", "ns"):
         np.testing.assert_allclose(got[k], expected[k], rtol=1e-6, atol=0)
-    # Saved again, it is a current folder, a third of the size, without a warning.
+    # Saved again, it is a current folder, a third of the size, with its hashes, without a
+    # warning or the opt-in.
     new = str(tmp_path / "new")
     loaded.save_pretrained(new)
     with warnings.catch_warnings():

@@ -8,11 +8,13 @@ The file (``presets.json`` of the ``lsa_keras.zoo`` data package, or the file na
   ``batch_size``, ``learning_rate``, ``schedule``, ``optimizer``, ``checkpoint``),
   ``weight_seed`` and ``calibration`` (``fpr`` of the threshold);
 - ``presets``: per zoo name (``mnist-0`` ... ``cifar10-9``): its ``recipe``, ``normal_class``
-  and ``normal_class_name``, the Hub ``repo_id``, the pinned ``revision`` and the SHA-256 of
-  every ``files`` entry (``None`` and ``{}`` until published), the ``metrics`` measured
-  when it was built and its folder's ``size_bytes`` (set by ``lsa-keras zoo build`` and
-  ``zoo publish``). A preset trained with another schedule than its recipe's records it in
-  ``schedule``.
+  and ``normal_class_name``, the Hub ``repo_id``, the pinned ``revision`` (``None`` until
+  published), ``files``: the SHA-256 of each model file, keyed by file name (``{}`` until
+  built or published; ``from_pretrained`` loads a zoo name only if its files match them), the
+  ``metrics`` measured when it was built and its folder's ``size_bytes`` (set by ``lsa-keras
+  zoo build``, which pins the files of the local folder it built, and ``zoo publish``, which
+  pins the commit and its files). A preset trained with another schedule than its recipe's
+  records it in ``schedule``.
 """
 
 import json
@@ -34,23 +36,37 @@ def presets_path() -> str:
     return os.path.join(os.path.dirname(os.path.abspath(lsa_keras.zoo.__file__)), PRESETS_FILE)
 
 
+# The preset file is read whole; the shipped one is about 20 KB.
+MAX_PRESETS_BYTES = 16 * 2**20
+
+
 def load_presets(path: str | None = None) -> dict[str, Any]:
     """The whole preset file: ``{"format", "recipes", "presets"}``.
 
     Raises:
         FileNotFoundError: if the file is missing.
-        ValueError: if it is not valid JSON or not a preset file.
+        ValueError: if it is not valid JSON, not a preset file (``recipes`` and ``presets``
+            objects, each entry an object), not a regular file or larger than
+            ``MAX_PRESETS_BYTES``.
     """
+    from lsa_keras.utils.bounded_files import read_json
+
     path = path or presets_path()
     try:
-        with open(path) as f:
-            data = json.load(f)
+        data = read_json(path, MAX_PRESETS_BYTES)
     except FileNotFoundError as e:
         raise FileNotFoundError(f"preset file {path} is missing.") from e
-    except json.JSONDecodeError as e:
-        raise ValueError(f"preset file {path} is not valid JSON: {e}.") from e
+    except ValueError as e:
+        raise ValueError(f"preset file {path} cannot be used: {e}") from e
     if not isinstance(data, dict) or not {"recipes", "presets"} <= set(data):
         raise ValueError(f"{path} is not a preset file (it needs 'recipes' and 'presets').")
+    for part in ("recipes", "presets"):
+        if not isinstance(data[part], dict):
+            raise ValueError(f"{path} is not a preset file: {part!r} must be an object.")
+        bad = sorted(str(k) for k, v in data[part].items() if not isinstance(v, dict))
+        if bad:
+            raise ValueError(f"{path} is not a preset file: the {part} {', '.join(bad)} are "
+                             "not objects.")
     return data
 
 
@@ -100,8 +116,19 @@ def preset(name: str) -> dict[str, Any]:
             "Other sources: a folder written by save_pretrained, or 'hf://org/repo'."
         )
     entry = presets[name]
-    schedule = entry.get("schedule") or recipe_schedule(data["recipes"][entry["recipe"]])
-    return {**entry, "name": name, "dataset": entry["recipe"], "schedule": schedule}
+    recipe_name = entry.get("recipe")
+    if not isinstance(recipe_name, str) or recipe_name not in data["recipes"]:
+        raise ValueError(
+            f"preset {name!r} of {presets_path()} names the recipe {recipe_name!r}, which is "
+            f"not one of its recipes ({', '.join(sorted(data['recipes']))}); fix the file.")
+    schedule = entry.get("schedule")
+    if not schedule:
+        try:
+            schedule = recipe_schedule(data["recipes"][recipe_name])
+        except (KeyError, TypeError) as e:
+            raise ValueError(f"recipe {recipe_name!r} of {presets_path()} lacks its schedule or "
+                             f"its model's 'lam' ({type(e).__name__}: {e}); fix the file.") from e
+    return {**entry, "name": name, "dataset": recipe_name, "schedule": schedule}
 
 
 def update_preset(name: str, **fields: Any) -> dict[str, Any]:
