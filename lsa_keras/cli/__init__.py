@@ -3,10 +3,13 @@
 Run ``lsa-keras --help`` or ``lsa-keras COMMAND --help``. Problems with the arguments or the
 files (a missing file, an unknown dataset, a class out of range, a folder that is not a model)
 end the command with one line on stderr and exit status 2; set ``LSA_KERAS_DEBUG=1`` to see
-the traceback instead.
+the traceback instead. TensorFlow's start-up log lines are kept off the terminal unless
+``--verbose`` is given.
 """
 
 import argparse
+import errno
+import math
 import os
 import sys
 
@@ -16,8 +19,16 @@ import sys
 os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from lsa_keras.cli import _native_log  # noqa: E402 (after the environment it must not touch)
+
 BACKENDS = ("tensorflow", "jax", "torch")
 ZOO_DATASETS = ("mnist", "cifar10")
+# Bounds of the numeric options: beyond them a run cannot be meant (a typo, an overflow) and
+# would only fail late or run for days.
+MAX_EPOCHS = 100_000
+MAX_BATCH_SIZE = 65_536
+MAX_SAMPLES = 4096
+MAX_SEED = 2**32 - 1  # numpy's seed range
 
 EPILOG = """examples:
   lsa-keras train --dataset mnist-sample --normal-class 0 --epochs 30 --out runs/digit0
@@ -32,9 +43,35 @@ $LSA_KERAS_DATA_DIR), mnist-sample (ships with lsa_keras, works offline) and fol
 images in --data-dir: one folder per class, or a flat folder of normal images)."""
 
 
+def _int_in(low, high):
+    """An argparse type: an integer in [low, high], else a one-line error."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be in {low}..{high}, got {value}")
+        return value
+    return parse
+
+
+def _positive_float(text):
+    """An argparse type: a finite number > 0 (nan, inf, 0 and negatives are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
 def _common(p):
     p.add_argument("--backend", choices=BACKENDS,
                    help="Keras backend (default: $KERAS_BACKEND or tensorflow)")
+    p.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="show TensorFlow's start-up log lines too")
 
 
 def _data_args(p):
@@ -71,7 +108,8 @@ def _zoo_parsers(zsub, common):
     zb.add_argument("--from-results", default=None,
                     help="a reproduction run's --out folder whose saved models to use (classes "
                          "missing there are trained)")
-    zb.add_argument("--epochs", type=int, default=None, help="override the recipe (for trials)")
+    zb.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=None,
+                    help="override the recipe (for trials)")
     common(zb)
     zp = zsub.add_parser("publish", help="upload a built zoo folder to the Hub, pin its preset",
                          description="Upload ZOO_DIR/NAME/ to its Hub repository and record "
@@ -85,7 +123,7 @@ def _zoo_parsers(zsub, common):
 
 
 def _classes(p):
-    p.add_argument("--classes", type=int, nargs="+", default=None,
+    p.add_argument("--classes", type=_int_in(0, 9), nargs="+", default=None,
                    help="with a dataset NAME: the classes (default all ten)")
     p.add_argument("--zoo-dir", default=None,
                    help="default: $LSA_KERAS_ZOO_DIR or ~/.cache/lsa_keras/zoo")
@@ -96,6 +134,8 @@ def build_parser():
         prog="lsa-keras", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
         description="Novelty detection with Latent Space Autoregression (Abati et al., CVPR "
                     "2019): learn one normal class, then score how novel new images are.")
+    p.add_argument("--verbose", action="store_true", default=False,
+                   help="show TensorFlow's start-up log lines (hidden by default)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     t = sub.add_parser("train", help="train a model on the normal class of a dataset",
@@ -104,16 +144,19 @@ def build_parser():
                        "a calibrated model folder to OUT/model.")
     _data_args(t)
     t.add_argument("--out", required=True, help="run folder (checkpoints, model/)")
-    t.add_argument("--epochs", type=int, default=None, help="default: the zoo recipe's")
-    t.add_argument("--batch-size", type=int, default=None, help="default: the zoo recipe's")
-    t.add_argument("--learning-rate", type=float, default=None, help="default: the zoo recipe's")
+    t.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=None,
+                   help="default: the zoo recipe's")
+    t.add_argument("--batch-size", type=_int_in(1, MAX_BATCH_SIZE), default=None,
+                   help="default: the zoo recipe's")
+    t.add_argument("--learning-rate", type=_positive_float, default=None,
+                   help="a finite number > 0; default: the zoo recipe's")
     t.add_argument("--schedule", choices=["constant", "cosine"], default=None,
                    help="learning rate: constant, or cosine decay to 1%% of it over the epochs; "
                         "default: the zoo recipe's")
     t.add_argument("--architecture", choices=["mnist", "cifar10"], default=None,
                    help="network for --dataset folder (images are resized to 28x28 gray or "
                         "32x32 RGB); default mnist")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0)
     _common(t)
 
     e = sub.add_parser("evaluate", help="AUROC of a model on a dataset, ROC and histogram PNGs",
@@ -141,9 +184,10 @@ def build_parser():
                        description="Draw codes from the autoregressive prior one bin at a time "
                        "and decode them (supplement Fig. 1).")
     g.add_argument("model", metavar="MODEL")
-    g.add_argument("-n", type=int, default=64, help="number of images (default 64)")
+    g.add_argument("-n", type=_int_in(1, MAX_SAMPLES), default=64,
+                   help=f"number of images, 1..{MAX_SAMPLES} (default 64)")
     g.add_argument("--out", required=True, help="PNG file")
-    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0)
     _common(g)
 
     z = sub.add_parser("zoo", help="list, download, build or publish pretrained models")
@@ -163,11 +207,46 @@ def _switch_backend(argv):
 
     if keras.backend.backend() != argv[i + 1]:
         env = dict(os.environ, KERAS_BACKEND=argv[i + 1])
+        sys.stdout.flush()
+        # The new process filters its own standard error: give it the terminal, not our pipe.
+        _native_log.stop()
         os.execve(sys.executable, [sys.executable, "-m", "lsa_keras.cli", *argv], env)
 
 
+def _wants_verbose(argv):
+    """Whether ``--verbose`` is among the options (before a ``--``); read before parsing,
+    because building the parser already imports TensorFlow."""
+    options = argv[:argv.index("--")] if "--" in argv else argv
+    return "--verbose" in options
+
+
+def _error_message(error):
+    """One line saying what went wrong (and, for a full disk, what to do)."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        where = f" writing {error.filename}" if error.filename else ""
+        return (f"no space left on the device{where}; free some space or write elsewhere "
+                "(nothing was left half-written).")
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def main(argv=None):
+    """Run ``lsa-keras`` with ``argv`` (default: the command line); the exit status.
+
+    Run as the command (``argv`` None), it keeps TensorFlow's native start-up log lines off
+    standard error unless ``--verbose`` is given; called with an argument list, as from
+    Python, it leaves the process' file descriptors alone.
+    """
+    command_line = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    if command_line and not _wants_verbose(argv):
+        _native_log.start()
+    try:
+        return _run(argv)
+    finally:
+        _native_log.stop()
+
+
+def _run(argv):
     parser = build_parser()
     args = parser.parse_args(argv)
     _switch_backend(argv)
@@ -181,8 +260,7 @@ def main(argv=None):
     except (commands.UsageError, FileNotFoundError, ValueError, OSError, KeyError) as e:
         if os.environ.get("LSA_KERAS_DEBUG"):
             raise
-        message = " ".join(str(e).split()) or type(e).__name__
-        print(f"lsa-keras {args.command}: error: {message}", file=sys.stderr)
+        print(f"lsa-keras {args.command}: error: {_error_message(e)}", file=sys.stderr)
         return 2
 
 

@@ -9,6 +9,7 @@ import time
 import numpy as np
 
 from lsa_keras.datasets.one_class import load_one_class
+from lsa_keras.utils.atomic import write_atomically, write_text_atomically
 
 __all__ = ["UsageError", "run"]
 
@@ -37,7 +38,9 @@ def load_model(source):
     if os.path.exists(source) and not os.path.isdir(source):
         raise UsageError(f"{source} is a file; MODEL must be a model folder (save_pretrained), "
                          "a zoo name or hf://org/repo.")
-    looks_like_path = os.sep in source or source.startswith(".")
+    # hf://org/repo holds a "/" but is a Hub handle, not a path: from_pretrained resolves it.
+    looks_like_path = (not source.startswith("hf://")
+                       and (os.sep in source or source.startswith(".")))
     if looks_like_path and not os.path.exists(source):
         raise UsageError(f"model folder {source} does not exist.")
     return lsa_keras.from_pretrained(source)
@@ -114,16 +117,18 @@ def evaluate(args):
     scores = scores_with_progress(model, data["x_test"])
     auroc = scoring.auroc(data["novel_test"], scores)
     os.makedirs(args.out, exist_ok=True)
-    plots.roc_curves(data["novel_test"], scores, os.path.join(args.out, "roc.png"),
-                     title=f"{args.dataset}, normal class {args.normal_class}")
+    # Every output is written whole or not at all (a full disk keeps the previous files).
+    write_atomically(os.path.join(args.out, "roc.png"), lambda tmp: plots.roc_curves(
+        data["novel_test"], scores, tmp, title=f"{args.dataset}, normal class {args.normal_class}"))
     threshold = float(np.asarray(model.threshold))
-    plots.score_histogram(scores["ns"], data["novel_test"], os.path.join(args.out, "ns_histogram.png"),
-                          threshold=threshold, title="NS, normal vs novel test images")
+    write_atomically(os.path.join(args.out, "ns_histogram.png"), lambda tmp: plots.score_histogram(
+        scores["ns"], data["novel_test"], tmp, threshold=threshold,
+        title="NS, normal vs novel test images"))
     report = {"model": args.model, "dataset": args.dataset, "normal_class": args.normal_class,
               "data": data["note"], "n_test": int(len(data["novel_test"])),
               "n_novel": int(data["novel_test"].sum()), "auroc": auroc}
-    with open(os.path.join(args.out, "evaluation.json"), "w") as f:
-        json.dump(report, f, indent=2)
+    write_text_atomically(os.path.join(args.out, "evaluation.json"),
+                          json.dumps(report, indent=2))
     print(f"{report['n_test']} test images ({report['n_novel']} novel)")
     print("| score | AUROC |\n|---|---|")
     for k in ("llk", "rec", "ns"):
@@ -144,11 +149,16 @@ def _image_paths(paths):
                           if n.lower().endswith(IMAGE_EXTENSIONS)]
         elif os.path.isfile(path):
             found.append(path)
+        elif os.path.exists(path):  # a device, a pipe, a socket: endless or not an image
+            raise UsageError(f"{path} is neither an image file nor a folder of images.")
         else:
             raise UsageError(f"{path} does not exist.")
     if not found:
         raise UsageError(f"no images in {' '.join(paths)}.")
     return found
+
+
+MAX_IMAGE_BYTES = 256 * 2**20
 
 
 def score(args):
@@ -162,22 +172,32 @@ def score(args):
     paths = _image_paths(args.paths)
     encoded = []
     for path in paths:
+        # Bounded memory: an image file of this size is no image the model could read.
+        if os.path.getsize(path) > MAX_IMAGE_BYTES:
+            raise UsageError(f"{path} is {os.path.getsize(path) / 2**20:.0f} MiB, more than an "
+                             f"image file may be ({MAX_IMAGE_BYTES // 2**20} MiB).")
         with open(path, "rb") as f:
             encoded.append(f.read())
     h, w, c = model.image_shape
     images = decode_images(encoded, paths, channels=c, image_size=(h, w))
     result = scores_with_progress(model, images)
     novel = (result["ns"] > model.threshold_).astype("int32")
-    out = sys.stdout if args.out == "-" else open(args.out, "w", newline="")
-    try:
+
+    def write_csv(out):
         writer = csv.writer(out)
         writer.writerow(["path", "llk", "rec", "ns", "novel"])
         for i, path in enumerate(paths):
             writer.writerow([path, f"{result['llk'][i]:.6g}", f"{result['rec'][i]:.6g}",
                              f"{result['ns'][i]:.6g}", int(novel[i])])
-    finally:
-        if out is not sys.stdout:
-            out.close()
+
+    if args.out == "-":
+        write_csv(sys.stdout)
+    else:
+        def write_file(tmp):
+            with open(tmp, "w", newline="") as f:
+                write_csv(f)
+        # Whole or not at all: a full disk keeps an existing CSV intact, not a fragment.
+        write_atomically(args.out, write_file)
     if args.heatmaps:
         os.makedirs(args.heatmaps, exist_ok=True)
         x = to_model_input(images)
@@ -188,14 +208,23 @@ def score(args):
             errors = np.square(batch - rec).sum(axis=-1)
             for j, (image, error) in enumerate(zip(batch, errors)):
                 name = os.path.splitext(os.path.basename(paths[start + j]))[0]
-                plots.error_heatmap(image, error, os.path.join(
-                    args.heatmaps, f"{start + j:05d}_{name}.png"))
+                write_atomically(
+                    os.path.join(args.heatmaps, f"{start + j:05d}_{name}.png"),
+                    lambda tmp, image=image, error=error: plots.error_heatmap(image, error, tmp))
     if args.out != "-":
         print(f"scored {len(paths)} images into {args.out}", file=sys.stderr)
     return 0
 
 
+# Codes drawn and decoded at a time: bounds the sampler's memory whatever -n is.
+SAMPLE_BATCH = 256
+
+
 def sample(args):
+    import contextlib
+
+    import keras
+
     from lsa_keras.utils import plots
     from lsa_keras.models.lsa.lsa_sampler import sample_images
 
@@ -204,11 +233,23 @@ def sample(args):
     if not args.out.lower().endswith(".png"):
         raise UsageError(f"--out must be a .png file, got {args.out}.")
     model = load_model(args.model)
-    images = sample_images(model, args.n, seed=args.seed)
+    batches = range(0, args.n, SAMPLE_BATCH)
+    # A progress bar on standard error when there is more than one batch to draw.
+    bar = keras.utils.Progbar(args.n) if len(batches) > 1 else None
+    images = []
+    for k, start in enumerate(batches):
+        # The first batch uses --seed itself (the same images as one draw of up to
+        # SAMPLE_BATCH did); later ones their own streams of it.
+        seed = args.seed if k == 0 else [args.seed, k]
+        images.append(sample_images(model, min(SAMPLE_BATCH, args.n - start), seed=seed))
+        if bar is not None:
+            with contextlib.redirect_stdout(sys.stderr):
+                bar.add(len(images[-1]))
+    images = np.concatenate(images)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    height, width = plots.image_grid(images, args.out)
-    import keras
-
+    shape = []
+    write_atomically(args.out, lambda tmp: shape.extend(plots.image_grid(images, tmp)))
+    height, width = shape
     print(f"wrote {args.n} samples to {args.out} ({width}x{height}, backend "
           f"{keras.backend.backend()})")
     return 0

@@ -1,0 +1,122 @@
+"""Keep TensorFlow's native start-up log lines off the terminal.
+
+TensorFlow's C++ runtime and XLA log through absl straight to file descriptor 2 ("WARNING: All
+log messages before absl::InitializeLog() is called are written to STDERR", "I0000 ...
+cudart_stub.cc:31] Could not find cuda drivers ...", "E0000 ... failed call to cuInit ...")
+whatever ``TF_CPP_MIN_LOG_LEVEL`` says, so no Python-level setting stops them. The command
+points descriptor 2 at a pipe whose reader thread drops the lines in absl's log format and
+passes everything else through unchanged and in order: our one-line errors, Python warnings,
+Keras' progress bar (partial lines included) and absl's fatal ``F`` lines, which explain a
+crash. ``lsa-keras --verbose`` leaves descriptor 2 alone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+
+# absl's log prefix: severity, MMDD, hh:mm:ss.uuuuuu (before absl is initialised "00:00:" and
+# the seconds since 1970), thread id, file:line]. F (fatal) lines are kept: they explain a crash.
+_ABSL_LINE = re.compile(rb"^[IWE]\d{4} \d\d:\d\d:\d+\.\d{6}\s+\d+ [^\s:\]]+:\d+\] ")
+_ABSL_PREAMBLE = b"WARNING: All log messages before absl::InitializeLog() is called are " \
+                 b"written to STDERR"
+# Second lines of multi-line start-up messages (cpu_feature_guard.cc's).
+_CONTINUATIONS = (b"To enable the following instructions:",)
+# A partial line that may still become a dropped line is held until its end arrives.
+_MAYBE_PREFIX = re.compile(rb"^[IWE][\d :.]{0,60}$")
+
+
+def _is_noise(line: bytes, after_noise: bool) -> bool:
+    text = line.lstrip(b"\r")
+    return (bool(_ABSL_LINE.match(text)) or text.startswith(_ABSL_PREAMBLE)
+            or (after_noise and text.startswith(_CONTINUATIONS)))
+
+
+def _may_become_noise(fragment: bytes) -> bool:
+    text = fragment.lstrip(b"\r")
+    return (bool(_MAYBE_PREFIX.match(text)) or bool(_ABSL_LINE.match(text))
+            or _ABSL_PREAMBLE.startswith(text) or text.startswith(_ABSL_PREAMBLE))
+
+
+class NativeLogFilter:
+    """Filter file descriptor 2 through a pipe until :meth:`close`."""
+
+    def __init__(self) -> None:
+        sys.stderr.flush()
+        self._terminal = os.dup(2)  # where the filtered stream goes
+        read, write = os.pipe()
+        os.dup2(write, 2)
+        os.close(write)
+        self._read = read
+        self._thread = threading.Thread(target=self._pump, name="lsa-keras-stderr", daemon=True)
+        self._thread.start()
+
+    def _emit(self, data: bytes) -> None:
+        while data:
+            try:
+                data = data[os.write(self._terminal, data):]
+            except InterruptedError:
+                continue
+            except OSError:  # the terminal went away: nothing more can be shown
+                return
+
+    def _pump(self) -> None:
+        pending, after_noise = b"", False
+        while True:
+            try:
+                chunk = os.read(self._read, 65536)
+            except InterruptedError:
+                continue
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            out = []
+            for line in lines:
+                noise = _is_noise(line, after_noise)
+                after_noise = noise
+                if not noise:
+                    out.append(line + b"\n")
+            # Progress bars redraw a line with "\r" and no newline: pass them on now.
+            if pending and not _may_become_noise(pending):
+                out.append(pending)
+                pending = b""
+            if out:
+                self._emit(b"".join(out))
+        if pending and not _is_noise(pending, after_noise):
+            self._emit(pending)
+        os.close(self._read)
+
+    def close(self) -> None:
+        """Flush, point descriptor 2 back at the terminal and pass on what is left."""
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        os.dup2(self._terminal, 2)  # closes the pipe's last write end: the reader sees EOF
+        # A child process that inherited the pipe keeps it open: do not wait for it forever.
+        self._thread.join(timeout=5.0)
+        if not self._thread.is_alive():
+            os.close(self._terminal)
+
+
+_active: NativeLogFilter | None = None
+
+
+def start() -> None:
+    """Start filtering descriptor 2 (once per process)."""
+    global _active
+    if _active is None:
+        _active = NativeLogFilter()
+
+
+def stop() -> None:
+    """Stop filtering; a no-op when not filtering."""
+    global _active
+    if _active is not None:
+        active, _active = _active, None
+        active.close()
