@@ -15,14 +15,21 @@ def write_atomically(path: str, write: Callable[[str], object]) -> None:
     """Call ``write(tmp_path)``, then replace ``path`` with it.
 
     The temporary name keeps ``path``'s full suffix (``x.tmp.weights.h5`` for
-    ``x.weights.h5``), because Keras' savers check the extension.
+    ``x.weights.h5``), because Keras' savers check the extension. A symbolic link is written
+    through (the file it names is replaced, the link kept). A ``path`` that exists and is no
+    regular file (``/dev/stdout``, a named pipe) is written directly: replacing it would put a
+    file in place of the device.
     """
-    folder, name = os.path.split(os.path.abspath(path))
+    if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+        write(path)
+        return
+    target = os.path.realpath(path)
+    folder, name = os.path.split(target)
     stem, dot, suffix = name.partition(".")
     tmp = os.path.join(folder, f".{stem}.tmp{os.getpid()}{dot}{suffix}")
     try:
         write(tmp)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         _close_hdf5_files(tmp)
         raise
