@@ -5,6 +5,7 @@ another imaging library.
 """
 
 import os
+import stat
 import tarfile
 import zlib
 
@@ -22,28 +23,70 @@ def _is_image(name):
     return name.lower().endswith(IMAGE_EXTENSIONS) and not os.path.basename(name).startswith(".")
 
 
-def read_tree(source):
+# What read_tree reads into memory at most: one file, and all of them. An image file past the
+# first is not an image this package can use (CIFAR-10's are 1-2 KB, a 24-megapixel PNG is
+# under 100 MB); the second bounds a whole tree, archives whose few megabytes expand to
+# gigabytes included.
+MAX_FILE_BYTES = 128 * 2**20
+MAX_TOTAL_BYTES = 8 * 2**30
+
+
+def _too_large(what, size, limit, constant):
+    return ValueError(
+        f"{what} is {size / 2**20:.0f} MiB, more than the {limit / 2**20:.0f} MiB images are "
+        f"read up to ({constant}); remove it, or raise "
+        f"lsa_keras.datasets.image_folder.{constant} if it really is wanted."
+    )
+
+
+def read_tree(source, max_file_bytes=None, max_total_bytes=None):
     """Encoded image files under a folder or in a tar archive.
+
+    Only regular files are read (in an archive: no links, devices or FIFOs; in a folder, a
+    symlink is followed to a regular file), and each file's size is checked before it is read.
 
     Args:
         source: a folder, or a ``.tar``/``.tar.gz``/``.tgz`` file.
+        max_file_bytes: the largest image file read (an archive member's declared size);
+            default :data:`MAX_FILE_BYTES`.
+        max_total_bytes: the most read from all the files together; default
+            :data:`MAX_TOTAL_BYTES`.
 
     Returns:
         dict from the POSIX path relative to ``source`` to the file's bytes, sorted by path.
 
     Raises:
         FileNotFoundError: ``source`` does not exist.
-        ValueError: the archive is truncated or corrupt.
+        ValueError: the archive is truncated or corrupt, a member's path is absolute or
+            climbs out with ``..``, or a file is larger than the limits (naming it).
     """
     source = os.fspath(source)
+    max_file_bytes = MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes
+    max_total_bytes = MAX_TOTAL_BYTES if max_total_bytes is None else max_total_bytes
+    total = 0
     if is_archive(source):
         files = {}
         try:
             with tarfile.open(source, "r:*") as tar:
                 for member in tar:
-                    if member.isfile() and _is_image(member.name):
-                        name = member.name[2:] if member.name.startswith("./") else member.name
-                        files[name] = tar.extractfile(member).read()
+                    if not (member.isfile() and _is_image(member.name)):
+                        continue
+                    name = member.name[2:] if member.name.startswith("./") else member.name
+                    parts = name.split("/")
+                    if name.startswith("/") or ".." in parts:
+                        raise ValueError(
+                            f"{source}: the member {member.name!r} has an absolute path or "
+                            "'..' in it; image archives hold paths relative to their root. "
+                            "Repack the archive."
+                        )
+                    what = f"{source}: the member {member.name!r}"
+                    if member.size > max_file_bytes:
+                        raise _too_large(what, member.size, max_file_bytes, "MAX_FILE_BYTES")
+                    total += member.size
+                    if total > max_total_bytes:
+                        raise _too_large(f"{source} (up to {member.name!r})", total,
+                                         max_total_bytes, "MAX_TOTAL_BYTES")
+                    files[name] = tar.extractfile(member).read()
         except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
             raise ValueError(
                 f"{source} is truncated or not a valid tar archive ({type(e).__name__}: {e}). "
@@ -56,10 +99,26 @@ def read_tree(source):
     for folder, dirs, names in os.walk(source):
         dirs.sort()
         for name in names:
-            if _is_image(name):
-                path = os.path.join(folder, name)
-                with open(path, "rb") as f:
-                    files[os.path.relpath(path, source).replace(os.sep, "/")] = f.read()
+            if not _is_image(name):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                info = os.stat(path)
+            except OSError as e:  # a dangling symlink
+                raise ValueError(f"{path} cannot be read ({e.strerror}); remove it.") from e
+            if not stat.S_ISREG(info.st_mode):
+                # A FIFO or a device would block or never end.
+                raise ValueError(f"{path} is not a regular file; remove it from the image "
+                                 "folder.")
+            if info.st_size > max_file_bytes:
+                raise _too_large(path, info.st_size, max_file_bytes, "MAX_FILE_BYTES")
+            total += info.st_size
+            if total > max_total_bytes:
+                raise _too_large(f"{source} (up to {path})", total, max_total_bytes,
+                                 "MAX_TOTAL_BYTES")
+            with open(path, "rb") as f:
+                files[os.path.relpath(path, source).replace(os.sep, "/")] = \
+                    f.read(max_file_bytes + 1)
     return dict(sorted(files.items()))
 
 

@@ -1,3 +1,4 @@
+import io
 import os
 import tarfile
 
@@ -85,3 +86,52 @@ def test_truncated_archive(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match="truncated"):
         read_tree(path)
+
+
+class _Zeros:
+    """A file of ``n`` zero bytes, read in chunks (never whole in memory)."""
+
+    def __init__(self, n):
+        self.left = n
+
+    def read(self, size=-1):
+        size = self.left if size < 0 else min(size, self.left)
+        self.left -= size
+        return bytes(size)
+
+
+def test_an_archive_member_too_large_is_refused_before_it_is_read(tmp_path):
+    """Issue 33: a 7 MB tar.gz holding a 1.5 GB .jpg was read whole into memory. Here a
+    0.13 MB archive declares a 130 MiB .jpg (the limit is 128 MiB a file): refused at its
+    header, naming it."""
+    path = tmp_path / "bomb.tar.gz"
+    with tarfile.open(path, "w:gz", compresslevel=1) as tar:
+        info = tarfile.TarInfo("cat/huge.jpg")
+        info.size = 130 * 2**20
+        tar.addfile(info, _Zeros(info.size))
+    assert path.stat().st_size < 2**20
+    with pytest.raises(ValueError, match=r"the member 'cat/huge.jpg' is 130 MiB, more than the "
+                                         r"128 MiB .*MAX_FILE_BYTES"):
+        load_image_folder(path)
+
+
+def test_hostile_archive_members_and_folder_entries_are_refused(tmp_path):
+    """Members that climb out of the archive, and a FIFO in a folder (which blocked the
+    reader for ever), are refused naming them; the total read is bounded too."""
+    for name in ("../up.png", "/abs/x.png", "cat/../../x.png"):
+        path = tmp_path / "evil.tar"
+        with tarfile.open(path, "w") as tar:
+            info = tarfile.TarInfo(name)
+            data = b"\x89PNG not really"
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        with pytest.raises(ValueError, match=r"has an absolute path or '\.\.'"):
+            read_tree(path)
+    tree = tmp_path / "tree"
+    image_tree(tree, per_class=2)
+    os.mkfifo(tree / "cat" / "pipe.png")
+    with pytest.raises(ValueError, match="pipe.png is not a regular file"):
+        read_tree(tree)
+    os.remove(tree / "cat" / "pipe.png")
+    with pytest.raises(ValueError, match="MAX_TOTAL_BYTES"):
+        read_tree(tree, max_total_bytes=300)

@@ -107,3 +107,23 @@ def test_a_failed_download_says_how_to_use_a_local_copy(loader, name, monkeypatc
     with pytest.raises(ConnectionError, match=f"Could not download .*URL fetch failure.*"
                                               f"data_dir=.*{DATA_DIR_ENV}"):
         loader()
+
+
+def test_read_idx_bounds_what_it_reads(tmp_path, monkeypatch):
+    """A gzip file that expands to more than read_idx reads (lsa_keras.datasets.idx.MAX_BYTES,
+    2 GiB) was read whole before its size was checked. Here with the limit lowered to 1 MiB: a
+    50 KB file expanding to 8 MiB, and a header declaring a 4-dimensional array of 2^32-1
+    per side (whose byte count overflowed int64), are refused from the header."""
+    from lsa_keras.datasets import idx
+
+    monkeypatch.setattr(idx, "MAX_BYTES", 2**20)
+    path = write_idx(str(tmp_path / "big.gz"), np.zeros((8, 1024, 1024), "uint8"))
+    assert os.path.getsize(path) < 100_000
+    with pytest.raises(ValueError, match=r"declares an array of shape \(8, 1024, 1024\) "
+                                         r"\(8388608 bytes\), more than the 1048576 bytes"):
+        read_idx(path)
+    np.testing.assert_array_equal(read_idx(path, max_bytes=2**23), np.zeros((8, 1024, 1024)))
+    header = tmp_path / "huge"
+    header.write_bytes(bytes([0, 0, 0x08, 4]) + b"\xff\xff\xff\xff" * 4 + b"\x00" * 16)
+    with pytest.raises(ValueError, match="more than the 1048576 bytes"):
+        read_idx(str(header))
