@@ -16,6 +16,7 @@ from lsa_keras.cli import main as lsa_keras_main
 from lsa_keras.hub import publish
 from lsa_keras.models.lsa import lsa_presets
 from tests.test_case import calibrated_tiny_lsa, lsa_keras_cmd, ok, tiny_mnist
+from tests.test_case import lsa_keras_main as run_in_process
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,7 @@ def test_zoo_list_shows_every_name_metrics_status_and_below_chance(tmp_path, mon
     monkeypatch.setenv(zoo.ZOO_DIR_ENV, str(tmp_path / "zoo"))
     lsa_presets.update_preset("mnist-5", revision="a" * 40, files={"config.json": "0"})
     trained[0].save_pretrained(str(tmp_path / "zoo" / "mnist-6"))
-    lines = ok(lsa_keras_cmd("zoo", "list")).stdout.splitlines()
+    lines = ok(run_in_process("zoo", "list")).stdout.splitlines()
     rows = {line.split()[0]: line for line in lines if line.split() and line.split()[0] in
             zoo.available()}
     assert sorted(rows) == zoo.available() and len(rows) >= 20

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.test_case import ROOT, lsa_keras_cmd, ok, tiny_mnist
+from tests.test_case import ROOT, lsa_keras_cmd, lsa_keras_main, ok, tiny_mnist
 
 sys.path.insert(0, os.path.join(ROOT, "examples"))
 import machine  # noqa: E402  (examples/machine.py)
@@ -103,7 +103,7 @@ def test_zoo_build_through_the_entry_point(reproduced_mnist, tmp_path):
     try:
         built = ok(lsa_keras_cmd("zoo", "build", "mnist", "--classes", "2", "--from-results",
                                  reproduced_mnist["out"], "--data-dir", reproduced_mnist["data"]))
-        listed = ok(lsa_keras_cmd("zoo", "list")).stdout
+        listed = ok(lsa_keras_main("zoo", "list")).stdout
     finally:
         for k, v in old.items():
             if v is None:
