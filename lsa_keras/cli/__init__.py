@@ -197,12 +197,18 @@ def build_parser():
 
 
 def _switch_backend(argv):
-    """Re-run the command under ``--backend`` if Keras was already imported with another."""
+    """Select ``--backend``: before Keras is imported, through ``KERAS_BACKEND``; after, by
+    re-running the command under it."""
     if "--backend" not in argv:
         return
     i = argv.index("--backend")
     if i + 1 >= len(argv) or argv[i + 1] not in BACKENDS:
         return  # argparse reports it
+    if "keras" not in sys.modules:
+        # Keras reads the variable once, when it is first imported: no second process (and no
+        # second TensorFlow import) is needed.
+        os.environ["KERAS_BACKEND"] = argv[i + 1]
+        return
     import keras
 
     if keras.backend.backend() != argv[i + 1]:

@@ -122,7 +122,7 @@ def test_score_csv_and_heatmaps(trained, tmp_path):
 
 
 def test_sample_grid(tmp_path):
-    # Through the entry point: --backend re-runs the command under JAX. A tiny model, since
+    # Through the entry point: --backend runs the command under JAX. A tiny model, since
     # JAX compiles every initializer of the model it builds; XLA:CPU at optimisation level 0,
     # as in the JAX test stage (Makefile).
     model, _ = calibrated_tiny_lsa()
@@ -131,7 +131,7 @@ def test_sample_grid(tmp_path):
                             "--backend", "jax",
                             env={"XLA_FLAGS": "--xla_backend_optimization_level=0"}))
     assert png_size(tmp_path / "grid.png") == (2 * 28, 3 * 28)  # 6 images: 3 columns, 2 rows
-    assert "backend jax" in proc.stdout  # --backend re-ran the command under JAX
+    assert "backend jax" in proc.stdout
 
 
 def test_train_and_evaluate_on_a_folder_of_own_images(tmp_path):
