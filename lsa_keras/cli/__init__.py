@@ -196,23 +196,20 @@ def build_parser():
     return p
 
 
-def _switch_backend(argv):
-    """Select ``--backend``: before Keras is imported, through ``KERAS_BACKEND``; after, by
-    re-running the command under it."""
-    if "--backend" not in argv:
+def _switch_backend(argv, backend):
+    """Select ``backend`` (``--backend``, as parsed: ``--backend=jax`` too): before Keras is
+    imported, through ``KERAS_BACKEND``; after, by re-running the command under it."""
+    if backend is None:
         return
-    i = argv.index("--backend")
-    if i + 1 >= len(argv) or argv[i + 1] not in BACKENDS:
-        return  # argparse reports it
     if "keras" not in sys.modules:
         # Keras reads the variable once, when it is first imported: no second process (and no
         # second TensorFlow import) is needed.
-        os.environ["KERAS_BACKEND"] = argv[i + 1]
+        os.environ["KERAS_BACKEND"] = backend
         return
     import keras
 
-    if keras.backend.backend() != argv[i + 1]:
-        env = dict(os.environ, KERAS_BACKEND=argv[i + 1])
+    if keras.backend.backend() != backend:
+        env = dict(os.environ, KERAS_BACKEND=backend)
         sys.stdout.flush()
         # The new process filters its own standard error: give it the terminal, not our pipe.
         _native_log.stop()
@@ -255,7 +252,7 @@ def main(argv=None):
 def _run(argv):
     parser = build_parser()
     args = parser.parse_args(argv)
-    _switch_backend(argv)
+    _switch_backend(argv, getattr(args, "backend", None))
     from lsa_keras.cli import commands
 
     try:
