@@ -302,7 +302,7 @@ def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | Non
             is malformed (a key that is not a model file name, a digest that is not 64 hex
             digits), a file differs from its recorded SHA-256, is not a regular file, is larger
             than :func:`max_file_bytes`, is corrupt, or describes something other than an
-            lsa_keras LSA (or would run code to load).
+            lsa_keras LSA (or would run code to load), or holds NaN or infinite weights.
     """
     folder = os.fspath(folder)
     if not os.path.isdir(folder):
@@ -370,6 +370,15 @@ def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | Non
             f"{weights_path} could not be read ({type(e).__name__}: {e}); it is truncated, "
             "corrupt or belongs to another model. Delete it and download or save it again."
         ) from e
+    # A NaN or infinite weight (a diverged run saved anyway, a hand-edited file whose hash was
+    # recorded again) makes every score NaN: refuse it here rather than score garbage later.
+    bad = [v.path for v, value in zip(model.weights, model.get_weights())
+           if not np.isfinite(value).all()]
+    if bad:
+        raise ValueError(
+            f"{weights_path} holds NaN or infinite values ({', '.join(bad[:3])}"
+            f"{', ...' if len(bad) > 3 else ''}); a model with them cannot score. Delete it and "
+            "download or train and save it again.")
     model.pretrained_metadata = metadata
     return model
 
