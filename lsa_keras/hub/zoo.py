@@ -2,7 +2,9 @@
 
 A zoo name such as ``mnist-7`` is looked up in the local zoo folder first (``<zoo_dir()>/<name>/``,
 written by ``lsa-keras zoo build``), then on the Hugging Face Hub at the preset's pinned
-revision (``lsa-keras zoo publish`` uploads and pins it).
+revision (``lsa-keras zoo publish`` uploads and pins it). Either way the files must match the
+SHA-256 the preset's ``files`` pins (``zoo build`` pins the folder it writes, ``zoo publish``
+the commit's files).
 """
 
 import os

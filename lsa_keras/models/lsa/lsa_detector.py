@@ -210,7 +210,8 @@ class LSADetector(BaseEstimator):
     @classmethod
     def from_pretrained(cls, name_or_path: str, X: Any = None, **kwargs) -> "LSADetector":
         """:func:`lsa_keras.from_pretrained` (zoo name, ``hf://`` handle or folder), wrapped
-        by :meth:`from_model`; ``kwargs`` go to ``from_pretrained``."""
+        by :meth:`from_model`; ``kwargs`` go to ``from_pretrained`` (``trust_unverified=True``
+        loads a folder whose hashes are recorded nowhere, such as one of lsa_keras 0.1.0)."""
         from lsa_keras.hub import from_pretrained
 
         return cls.from_model(from_pretrained(name_or_path, **kwargs), X)
