@@ -110,7 +110,13 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self._started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        committed = self.state.get("epoch", 0)
+        try:
+            self._save(epoch, logs or {})
+        except (OSError, RuntimeError) as e:  # h5py raises RuntimeError for some failed flushes
+            raise _save_error(e, epoch + 1, committed, self.out_dir) from e
+
+    def _save(self, epoch, logs):
         if self._started is not None:  # training seconds, summed over every resumed session
             self.state["seconds"] = round(
                 self.state.get("seconds", 0.0) + time.perf_counter() - self._started, 1)
@@ -130,6 +136,21 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self.state.update(checkpoint=name, checkpoint_sha256=sha256(path))
         write_state(self.out_dir, self.state)  # the commit point of this epoch
         _remove_stale_files(self.out_dir, self.state)
+
+
+def _save_error(error, epoch, committed, out_dir):
+    """One clear line for a checkpoint that could not be written: what the system said (h5py
+    puts it, with its errno, inside a long message of its own), and what the folder keeps."""
+    code = error.errno if isinstance(error, OSError) else None
+    found = re.search(r"errno = (\d+)", str(error))
+    if code is None and found:
+        code = int(found.group(1))
+    reason = os.strerror(code) if code else f"{type(error).__name__}: {error}".splitlines()[0]
+    kept = (f"it keeps the checkpoint of epoch {committed}" if committed
+            else "no epoch was saved yet")
+    message = (f"{reason}: could not save epoch {epoch} in {out_dir}; {kept}. Free space or "
+               "make the folder writable, then run again to resume.")
+    return OSError(code, message) if code else OSError(message)
 
 
 def write_state(out_dir, state):

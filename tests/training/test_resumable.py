@@ -4,6 +4,8 @@ that kills `lsa-keras train` midway is in tests/cli/test_commands.py."""
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -139,21 +141,34 @@ def test_a_damaged_checkpoint_is_refused(runs, tmp_path):
 
 def test_files_of_an_epoch_whose_state_was_never_written_are_discarded(runs, tmp_path):
     """A kill after epoch 2's checkpoint and best weights were written but before its state
-    was: the resumed run redoes epoch 2 from epoch 1's files and ends like an uninterrupted
-    run, and the orphans are gone."""
+    was, or in the middle of writing them: the resumed run redoes epoch 2 from epoch 1's files
+    and ends like an uninterrupted run, and the orphans, temporaries included, are gone."""
     out = tmp_path / "run"
     shutil.copytree(runs["after_epoch_1"], out)
     state = json.loads((out / STATE).read_text())
     assert state["checkpoint"] == "checkpoint-epoch0001.keras"
     assert sorted(os.listdir(out)) == sorted([STATE, state["checkpoint"], state["best_weights"]])
     orphans = ["checkpoint-epoch0002.keras", "best-epoch0002.weights.h5"]
+    # Issue 33: the temporaries of writes killed midway (their process is gone) were never
+    # removed; those of a process still writing must stay.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    orphans += [f".checkpoint-epoch0002.tmp{dead}.keras", f".best-epoch0002.tmp{dead}.weights.h5",
+                f".train_state.tmp{dead}.json"]
     for name in orphans:
         (out / name).write_bytes(b"written before the kill; its state never was")
-    resumed, state = run(out, 2)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"]) as alive:
+        try:
+            in_progress = f".checkpoint-epoch0003.tmp{alive.pid}.keras"
+            (out / in_progress).write_bytes(b"another process is writing this")
+            resumed, state = run(out, 2)
+        finally:
+            alive.kill()
     assert state["epoch"] == 2 and state["checkpoint"] == "checkpoint-epoch0002.keras"
     for a, b in zip(runs["straight_weights"], weights(resumed)):
         np.testing.assert_array_equal(a, b)
-    assert sorted(os.listdir(out)) == sorted([STATE, state["checkpoint"], state["best_weights"]])
+    assert sorted(os.listdir(out)) == sorted([STATE, state["checkpoint"], state["best_weights"],
+                                              in_progress])
 
 
 def test_a_folder_in_the_old_layout_resumes(runs, tmp_path):
