@@ -219,7 +219,7 @@ def test_special_and_oversized_model_files_are_refused_at_once(tmp_path, saved):
         f.truncate(2 * 2**40)  # 2 TB of holes: no disk used, hours to hash
     with limits(10, 200, "loading a 2 TB sparse weights file"):
         with pytest.raises(ValueError, match=f"model.weights.h5 is {2 * 2**40} bytes, more "
-                                             f"than the {pretrained.MAX_WEIGHTS_BYTES} bytes"):
+                                             "than the [0-9]+ bytes"):
             lsa_keras.from_pretrained(folder)
         os.remove(weights)
         os.mkfifo(weights)  # a FIFO blocks a reader until a writer comes: never

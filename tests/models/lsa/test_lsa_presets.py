@@ -1,9 +1,12 @@
 """The presets of LSA: the shipped preset file, what it registers as ``LSA.presets``, and a
 preset loaded by its name."""
 
+import os
+
 import pytest
 
 from lsa_keras import LSA, zoo
+from lsa_keras.hub import pretrained
 from lsa_keras.models.lsa import lsa_presets
 from tests.test_case import (
     TINY_METRICS, calibrated_tiny_lsa, mnist_like, run_preset_test, save_tiny_pretrained,
@@ -27,7 +30,10 @@ def tiny_zoo(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     model, scores = calibrated_tiny_lsa()
-    save_tiny_pretrained(model, str(tmp_path / "zoo" / "tiny-7"))
+    folder = save_tiny_pretrained(model, str(tmp_path / "zoo" / "tiny-7"))
+    # Pinned, as `lsa-keras zoo build` pins the folder it writes: a zoo name loads only that.
+    lsa_presets.update_preset("tiny-7", files={
+        n: pretrained.sha256(os.path.join(folder, n)) for n in pretrained.MODEL_FILES})
     return scores
 
 
