@@ -389,12 +389,13 @@ def _check_hashes(folder, expected, source, digests):
     for name, digest in expected.items():
         if name not in digests:
             digests[name] = _hash_model_file(folder, name)
-        actual = digests[name]
-        if actual != digest:
+        if digests[name] != digest:
+            # The file's own digest is not printed: a model file may be a symlink (the Hub
+            # cache is made of them) to a file the folder's author wants to learn about.
             raise ValueError(
-                f"{os.path.join(folder, name)} has SHA-256 {actual}, but {source} expects "
-                f"{digest}: the file is corrupt, truncated or was changed, so it is refused. "
-                "Delete it and download or save it again."
+                f"{os.path.join(folder, name)} has SHA-256 other than the {digest} that "
+                f"{source} expects: the file is corrupt, truncated or was changed, so it is "
+                "refused. Delete it and download or save it again."
             )
 
 

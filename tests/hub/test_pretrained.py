@@ -206,6 +206,20 @@ def test_sha256_digests_must_be_64_lowercase_hex_digits(tmp_path, saved, digest)
         lsa_keras.from_pretrained(folder)
 
 
+def test_a_refused_file_s_digest_is_not_printed(tmp_path, saved):
+    """A model file may be a symlink (the Hub cache is made of them): the error of one that
+    fails its hash must not tell the digest of what it points to (issue 33)."""
+    secret = tmp_path / "secret.bin"
+    secret.write_bytes(b"not a weights file")
+    folder = str(tmp_path / "m")
+    shutil.copytree(saved[0], folder)
+    os.remove(os.path.join(folder, "model.weights.h5"))
+    os.symlink(secret, os.path.join(folder, "model.weights.h5"))
+    with pytest.raises(ValueError, match="model.weights.h5 has SHA-256.*refused") as e:
+        lsa_keras.from_pretrained(folder)
+    assert pretrained.sha256(secret) not in str(e.value)
+
+
 def test_special_and_oversized_model_files_are_refused_at_once(tmp_path, saved):
     """Issue 33: a key naming a 2 TB sparse file hung the loader. Now no model file larger
     than its limit, and nothing that is not a regular file, is read or hashed."""
