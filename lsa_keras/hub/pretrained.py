@@ -70,6 +70,16 @@ VERIFIED_FILES = (CONFIG_FILE, WEIGHTS_FILE)
 MAX_WEIGHTS_BYTES = 4 * 2**30
 MAX_TEXT_BYTES = 16 * 2**20
 _HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+# Bounds on what config.json may ask Keras to build, checked before anything is built: the
+# networks are allocated (and initialised) as the config is deserialised, so one edited size
+# could otherwise take gigabytes (a convolution block's filters set to 16384 asked for 10 GB).
+# The largest integer in the configs of lsa_keras' own architectures is 8192 (ShanghaiTech's
+# flattened code), the most filters 256, and they have about a hundred layers. With these
+# bounds one edited value allocates at most a few hundred megabytes; a custom network that
+# needs more can raise these module constants.
+MAX_CONFIG_INT = 2**14
+MAX_CONFIG_FILTERS = 2**11
+MAX_CONFIG_LAYERS = 5000
 # The group of the weights file that holds the LSA's own variables (score statistics,
 # threshold, calibrated flag): never cast to float16.
 _OWN_VARIABLES = "vars"
@@ -347,6 +357,7 @@ def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | Non
             f"{config_path} is not an lsa_keras pretrained config (a Keras serialisation of an "
             f"LSA, or the {LEGACY_FORMAT!r} wrapper of lsa_keras 0.1.0)."
         )
+    _check_config_size(config, config_path)
     import lsa_keras  # noqa: F401  (registers the classes the config names)
 
     try:
@@ -381,6 +392,33 @@ def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | Non
             "download or train and save it again.")
     model.pretrained_metadata = metadata
     return model
+
+
+def _check_config_size(config, path):
+    """Refuse a config that would build more than :data:`MAX_CONFIG_LAYERS` objects, or holds
+    an integer (a size or a shape) beyond :data:`MAX_CONFIG_INT` (``filters`` beyond
+    :data:`MAX_CONFIG_FILTERS`); seeds are exempt. Walked with a stack: json hands over lists
+    nested up to a thousand deep."""
+    stack, objects = [((), config)], 0
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            objects += "class_name" in node
+            if objects > MAX_CONFIG_LAYERS:
+                raise ValueError(f"{path} describes more than {MAX_CONFIG_LAYERS} layers and "
+                                 "objects; it is not an lsa_keras model's config.")
+            stack.extend(((*where, k), v) for k, v in node.items() if k != "seed")
+        elif isinstance(node, list):
+            stack.extend(((*where, i), v) for i, v in enumerate(node))
+        elif isinstance(node, int) and not isinstance(node, bool):
+            limit, name = ((MAX_CONFIG_FILTERS, "MAX_CONFIG_FILTERS") if "filters" in where
+                           else (MAX_CONFIG_INT, "MAX_CONFIG_INT"))
+            if abs(node) > limit:
+                raise ValueError(
+                    f"{path} sets {'/'.join(map(str, where))} to {node}, beyond the {limit} "
+                    "that lsa_keras builds from a config (sizes are allocated as the model is "
+                    "built); it is corrupt or hostile. A custom network that needs more can "
+                    f"raise lsa_keras.hub.pretrained.{name}.")
 
 
 def _check_hashes(folder, expected, source, digests):

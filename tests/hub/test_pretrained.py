@@ -248,6 +248,30 @@ def test_special_and_oversized_model_files_are_refused_at_once(tmp_path, saved):
             lsa_keras.from_pretrained(folder, trust_unverified=True)
 
 
+def test_a_config_that_would_allocate_gigabytes_is_refused_before_building(tmp_path, saved):
+    """The networks are allocated as config.json is deserialised: one edited size (with the
+    hash recorded again) allocated before any error, 10 GB for a block's filters set to 16384
+    (issue 33). Now sizes are bounded before anything is built."""
+    import resource
+
+    folder = str(tmp_path / "m")
+    shutil.copytree(saved[0], folder)
+    config_path = os.path.join(folder, "config.json")
+    config = json.load(open(config_path))
+    block = next(layer for layer in config["config"]["encoder"]["config"]["layers"]
+                 if layer["config"]["name"] == "down2")
+    block["config"]["filters"] = 2**12  # a 3x3x4096x4096 convolution: 600 MB
+    json.dump(config, open(config_path, "w"))
+    meta = json.load(open(os.path.join(folder, "metadata.json")))
+    meta["sha256"]["config.json"] = pretrained.sha256(config_path)
+    json.dump(meta, open(os.path.join(folder, "metadata.json"), "w"))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ValueError, match="filters to 4096, beyond the [0-9]+ that lsa_keras "
+                                         "builds.*MAX_CONFIG_FILTERS"):
+        lsa_keras.from_pretrained(folder)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 300 * 1024  # KiB
+
+
 def test_a_config_that_would_run_code_is_refused(tmp_path, saved):
     import keras
 
