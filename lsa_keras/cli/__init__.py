@@ -225,7 +225,9 @@ def _wants_verbose(argv):
 
 def _error_message(error):
     """One line saying what went wrong (and, for a full disk, what to do)."""
-    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+    if (isinstance(error, OSError) and error.errno == errno.ENOSPC
+            and str(error).startswith("[Errno")):
+        # The system's (or h5py's, many lines long) words: say what happened and what to do.
         where = f" writing {error.filename}" if error.filename else ""
         return (f"no space left on the device{where}; free some space or write elsewhere "
                 "(nothing was left half-written).")
