@@ -48,6 +48,8 @@ REGISTRY_EDITS = st.one_of(
     st.tuples(st.just("field"), st.sampled_from(FIELDS), JSON_VALUES),
     st.tuples(st.just("drop field"), st.sampled_from(FIELDS)),
     st.tuples(st.just("hostile key"), HOSTILE_KEYS),
+    st.tuples(st.just("hostile name"), st.sampled_from(["../tiny-7", "/tmp/x", "a/b", ".", "..",
+                                                       "", "-rf", "tiny 7"])),
     st.tuples(st.just("bad digest"), st.sampled_from(pretrained.MODEL_FILES), BAD_DIGESTS),
     st.tuples(st.just("unpinned"), st.sampled_from([pretrained.CONFIG_FILE,
                                                      pretrained.WEIGHTS_FILE])),
@@ -88,10 +90,13 @@ def edit_registry(registry, edit):
     elif kind == "field":
         entry[edit[1]] = edit[2]
     elif kind == "drop field":
-        del entry[edit[1]]
+        entry.pop(edit[1], None)
     elif kind == "hostile key":
         entry["files"][edit[1]] = "0" * 64
         must = "not a model file"
+    elif kind == "hostile name":  # a zoo name becomes a folder under the zoo dir
+        registry["presets"][edit[1]] = copy.deepcopy(entry)
+        must = "not plain names"
     elif kind == "bad digest":
         entry["files"][edit[1]] = edit[2]
         must = "not a SHA-256 digest"
@@ -115,6 +120,7 @@ def edit_registry(registry, edit):
 @example(edit=("raw", b"[" * 100_000 + b"]" * 100_000), trust=False, local=True)
 @example(edit=("published", "f" * 40, "org/tiny-7"), trust=False, local=False)
 @example(edit=("entry", []), trust=False, local=True)
+@example(edit=("hostile name", "../tiny-7"), trust=False, local=True)
 @example(edit=("drop field", "recipe"), trust=False, local=True)
 def test_registry(saved, edit, trust, local):
     """Malformed entries, hostile ``files`` keys, wrong digest formats, an entry that pins too

@@ -19,6 +19,7 @@ The file (``presets.json`` of the ``lsa_keras.zoo`` data package, or the file na
 
 import json
 import os
+import re
 from typing import Any
 
 FORMAT = "lsa_keras.presets/1"
@@ -38,6 +39,7 @@ def presets_path() -> str:
 
 # The preset file is read whole; the shipped one is about 20 KB.
 MAX_PRESETS_BYTES = 16 * 2**20
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def load_presets(path: str | None = None) -> dict[str, Any]:
@@ -67,6 +69,11 @@ def load_presets(path: str | None = None) -> dict[str, Any]:
         if bad:
             raise ValueError(f"{path} is not a preset file: the {part} {', '.join(bad)} are "
                              "not objects.")
+    # A zoo name becomes a folder name (<zoo dir>/<name>): no separators, no "..".
+    bad = sorted(repr(n) for n in data["presets"] if not _NAME.fullmatch(n))
+    if bad:
+        raise ValueError(f"{path} has preset names that are not plain names (letters, digits, "
+                         f"'.', '_' and '-', starting with a letter or digit): {', '.join(bad)}.")
     return data
 
 
