@@ -26,7 +26,9 @@ Hashes: the ``sha256`` map of ``metadata.json``, the zoo registry's ``files`` an
 ``expected_sha256`` are ``{file name: 64 lowercase hex digits}`` whose keys are names of
 :data:`MODEL_FILES`, never paths; only regular files of the folder are hashed (a symlink is
 followed, as the Hugging Face cache's snapshots are made of them), none larger than
-:func:`max_file_bytes`.
+:func:`max_file_bytes`. ``config.json`` is bounded before anything is built
+(:data:`MAX_CONFIG_LAYERS`, :data:`MAX_CONFIG_INT`, :data:`MAX_CONFIG_FILTERS`), and weights
+with NaN or infinite values are refused.
 """
 
 from __future__ import annotations
@@ -311,8 +313,10 @@ def load_folder(folder: str | os.PathLike, expected_sha256: dict[str, str] | Non
         ValueError: the folder is unverifiable (and ``trust_unverified`` is False), a hash map
             is malformed (a key that is not a model file name, a digest that is not 64 hex
             digits), a file differs from its recorded SHA-256, is not a regular file, is larger
-            than :func:`max_file_bytes`, is corrupt, or describes something other than an
-            lsa_keras LSA (or would run code to load), or holds NaN or infinite weights.
+            than :func:`max_file_bytes`, is corrupt, describes something other than an
+            lsa_keras LSA (or would run code to load, or sizes beyond
+            :data:`MAX_CONFIG_INT` / :data:`MAX_CONFIG_FILTERS`), or holds NaN or infinite
+            weights.
     """
     folder = os.fspath(folder)
     if not os.path.isdir(folder):
