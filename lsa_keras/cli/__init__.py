@@ -225,9 +225,11 @@ def _wants_verbose(argv):
 
 def _error_message(error):
     """One line saying what went wrong (and, for a full disk, what to do)."""
-    if (isinstance(error, OSError) and error.errno == errno.ENOSPC
-            and str(error).startswith("[Errno")):
-        # The system's (or h5py's, many lines long) words: say what happened and what to do.
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        words = error.strerror or ""
+        if words and words != os.strerror(errno.ENOSPC) and "file write failed" not in words:
+            return " ".join(words.split())  # lsa_keras' own: what happened and what to do
+        # The system's words, or h5py's (many lines long): say what happened and what to do.
         where = f" writing {error.filename}" if error.filename else ""
         return (f"no space left on the device{where}; free some space or write elsewhere "
                 "(nothing was left half-written).")
