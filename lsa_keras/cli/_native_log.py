@@ -40,6 +40,21 @@ def _may_become_noise(fragment: bytes) -> bool:
             or _ABSL_PREAMBLE.startswith(text) or text.startswith(_ABSL_PREAMBLE))
 
 
+class _TerminalStderr:
+    """``sys.stderr`` as it was, but answering ``isatty()`` for the terminal behind the pipe:
+    Keras' progress bar redraws its line only on a terminal, and prints a line per update
+    otherwise."""
+
+    def __init__(self, stream, tty: bool) -> None:
+        self._stream, self._tty = stream, tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class NativeLogFilter:
     """Filter file descriptor 2 through a pipe until :meth:`close`."""
 
@@ -50,6 +65,8 @@ class NativeLogFilter:
         os.dup2(write, 2)
         os.close(write)
         self._read = read
+        self._stderr = sys.stderr
+        sys.stderr = _TerminalStderr(sys.stderr, os.isatty(self._terminal))
         self._thread = threading.Thread(target=self._pump, name="lsa-keras-stderr", daemon=True)
         self._thread.start()
 
@@ -97,6 +114,8 @@ class NativeLogFilter:
             sys.stderr.flush()
         except (OSError, ValueError):
             pass
+        if isinstance(sys.stderr, _TerminalStderr):
+            sys.stderr = self._stderr
         os.dup2(self._terminal, 2)  # closes the pipe's last write end: the reader sees EOF
         # A child process that inherited the pipe keeps it open: do not wait for it forever.
         self._thread.join(timeout=5.0)
