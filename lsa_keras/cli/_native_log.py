@@ -4,18 +4,21 @@ TensorFlow's C++ runtime and XLA log through absl straight to file descriptor 2 
 log messages before absl::InitializeLog() is called are written to STDERR", "I0000 ...
 cudart_stub.cc:31] Could not find cuda drivers ...", "E0000 ... failed call to cuInit ...")
 whatever ``TF_CPP_MIN_LOG_LEVEL`` says, so no Python-level setting stops them. The command
-points descriptor 2 at a pipe whose reader thread drops the lines in absl's log format and
-passes everything else through unchanged and in order: our one-line errors, Python warnings,
-Keras' progress bar (partial lines included) and absl's fatal ``F`` lines, which explain a
-crash. ``lsa-keras --verbose`` leaves descriptor 2 alone.
+points descriptor 2 at a pipe whose reader (a forked process; a thread where there is no
+fork) drops the lines in absl's log format and passes everything else through unchanged and in
+order: our one-line errors, Python warnings, Keras' progress bar (partial lines included) and
+absl's fatal ``F`` lines, which explain a crash (the reader outlives the crashed command).
+``lsa-keras --verbose`` leaves descriptor 2 alone.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import threading
+import time
 
 # absl's log prefix: severity, MMDD, hh:mm:ss.uuuuuu (before absl is initialised "00:00:" and
 # the seconds since 1970), thread id, file:line]. F (fatal) lines are kept: they explain a crash.
@@ -62,13 +65,28 @@ class NativeLogFilter:
         sys.stderr.flush()
         self._terminal = os.dup(2)  # where the filtered stream goes
         read, write = os.pipe()
+        self._read, self._pid, self._thread = read, None, None
+        if hasattr(os, "fork"):
+            # A process of its own reads the pipe: when the command dies (absl's fatal "F"
+            # line, then abort()), it still passes on what was written before.
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's
+                    os.close(write)
+                    self._pump()
+                finally:
+                    os._exit(0)
+            self._pid = pid
+            os.close(read)
+        else:
+            self._thread = threading.Thread(target=self._pump, name="lsa-keras-stderr",
+                                            daemon=True)
+            self._thread.start()
         os.dup2(write, 2)
         os.close(write)
-        self._read = read
         self._stderr = sys.stderr
         sys.stderr = _TerminalStderr(sys.stderr, os.isatty(self._terminal))
-        self._thread = threading.Thread(target=self._pump, name="lsa-keras-stderr", daemon=True)
-        self._thread.start()
 
     def _emit(self, data: bytes) -> None:
         while data:
@@ -117,10 +135,20 @@ class NativeLogFilter:
         if isinstance(sys.stderr, _TerminalStderr):
             sys.stderr = self._stderr
         os.dup2(self._terminal, 2)  # closes the pipe's last write end: the reader sees EOF
-        # A child process that inherited the pipe keeps it open: do not wait for it forever.
-        self._thread.join(timeout=5.0)
-        if not self._thread.is_alive():
-            os.close(self._terminal)
+        os.close(self._terminal)
+        # A process the command started that still holds the pipe keeps the reader going: wait
+        # for what the command wrote, not for that process.
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)
+            return
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            try:
+                if os.waitpid(self._pid, os.WNOHANG)[0]:
+                    return
+            except ChildProcessError:
+                return
+            time.sleep(0.005)
 
 
 _active: NativeLogFilter | None = None
