@@ -76,10 +76,12 @@ def limits(seconds: float, rss_growth_mb: float, what: str):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0 - before
-    if grown > rss_growth_mb:
-        raise Unclear(f"{what} grew peak memory by {grown:.0f} MB in "
-                      f"{time.monotonic() - start:.1f} s (limit {rss_growth_mb:.0f} MB)")
+        # Checked whether the call returned or raised: a blow-up that ends in an error still
+        # counts (raising here replaces that error).
+        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0 - before
+        if grown > rss_growth_mb:
+            raise Unclear(f"{what} grew peak memory by {grown:.0f} MB in "
+                          f"{time.monotonic() - start:.1f} s (limit {rss_growth_mb:.0f} MB)")
 
 
 def expect(entry: str, fn, *args, match: str | None = None, max_seconds: float = MAX_SECONDS,
