@@ -67,6 +67,12 @@ def _positive_float(text):
     return value
 
 
+def _trust_arg(p):
+    p.add_argument("--trust-unverified", action="store_true",
+                   help="load a model folder whose file hashes are recorded nowhere (a folder of "
+                   "lsa_keras 0.1.0); only for folders from a source you trust")
+
+
 def _common(p):
     p.add_argument("--backend", choices=BACKENDS,
                    help="Keras backend (default: $KERAS_BACKEND or tensorflow)")
@@ -165,6 +171,7 @@ def build_parser():
                        "LLK, REC and NS; write roc.png, ns_histogram.png and evaluation.json "
                        "to --out.")
     e.add_argument("model", metavar="MODEL")
+    _trust_arg(e)
     _data_args(e)
     e.add_argument("--out", default=".", help="folder for the PNGs and evaluation.json")
     _common(e)
@@ -174,6 +181,7 @@ def build_parser():
                        "bar on standard error); write one CSV row per image (path, llk, rec, "
                        "ns, novel).")
     s.add_argument("model", metavar="MODEL")
+    _trust_arg(s)
     s.add_argument("paths", metavar="PATH", nargs="+", help="image files or folders")
     s.add_argument("--out", default="-", help="CSV file (default: standard output)")
     s.add_argument("--heatmaps", metavar="DIR", default=None,
@@ -184,6 +192,7 @@ def build_parser():
                        description="Draw codes from the autoregressive prior one bin at a time "
                        "and decode them (supplement Fig. 1).")
     g.add_argument("model", metavar="MODEL")
+    _trust_arg(g)
     g.add_argument("-n", type=_int_in(1, MAX_SAMPLES), default=64,
                    help=f"number of images, 1..{MAX_SAMPLES} (default 64)")
     g.add_argument("--out", required=True, help="PNG file")

@@ -31,8 +31,9 @@ def _positive(name, value):
         raise UsageError(f"{name} must be positive, got {value}.")
 
 
-def load_model(source):
-    """A model from a folder, a zoo name or an hf:// handle, with one-line errors."""
+def load_model(source, trust_unverified=False):
+    """A model from a folder, a zoo name or an hf:// handle, with one-line errors
+    (``trust_unverified``: see :func:`lsa_keras.from_pretrained`)."""
     import lsa_keras
 
     if os.path.exists(source) and not os.path.isdir(source):
@@ -43,7 +44,14 @@ def load_model(source):
                        and (os.sep in source or source.startswith(".")))
     if looks_like_path and not os.path.exists(source):
         raise UsageError(f"model folder {source} does not exist.")
-    return lsa_keras.from_pretrained(source)
+    try:
+        return lsa_keras.from_pretrained(source, trust_unverified=trust_unverified)
+    except ValueError as e:
+        if trust_unverified or "trust_unverified=True" not in str(e):
+            raise
+        # The library's advice names its keyword; on the command line it is a flag.
+        raise UsageError(str(e).replace("pass trust_unverified=True", "pass --trust-unverified")
+                         .replace("trust_unverified=True", "--trust-unverified")) from e
 
 
 def scores_with_progress(model, images):
@@ -106,7 +114,7 @@ def evaluate(args):
     from lsa_keras import scoring
     from lsa_keras.utils import plots
 
-    model = load_model(args.model)
+    model = load_model(args.model, args.trust_unverified)
     data = load_one_class(args.dataset, args.normal_class, args.data_dir, model.image_shape)
     if data["x_test"] is None:
         raise UsageError("evaluation needs labelled images: a dataset, or a folder with one "
@@ -168,7 +176,7 @@ def score(args):
     from lsa_keras.datasets.image_folder import decode_images
     from lsa_keras.utils.preprocessing import to_model_input
 
-    model = load_model(args.model)
+    model = load_model(args.model, args.trust_unverified)
     paths = _image_paths(args.paths)
     encoded = []
     for path in paths:
@@ -232,7 +240,7 @@ def sample(args):
         raise UsageError(f"-n must be at least 1, got {args.n}.")
     if not args.out.lower().endswith(".png"):
         raise UsageError(f"--out must be a .png file, got {args.out}.")
-    model = load_model(args.model)
+    model = load_model(args.model, args.trust_unverified)
     batches = range(0, args.n, SAMPLE_BATCH)
     # A progress bar on standard error when there is more than one batch to draw.
     bar = keras.utils.Progbar(args.n) if len(batches) > 1 else None

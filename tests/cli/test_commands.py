@@ -176,3 +176,15 @@ def test_unknown_dataset_is_an_argparse_error(capsys):
     with pytest.raises(SystemExit) as e:
         main(["train", "--dataset", "svhn", "--normal-class", "1", "--out", "x"])
     assert e.value.code == 2 and "invalid choice: 'svhn'" in capsys.readouterr().err
+
+
+def test_a_folder_without_hashes_needs_trust_unverified(tmp_path):
+    model, _ = calibrated_tiny_lsa()
+    folder = save_tiny_pretrained(model, tmp_path / "tiny")
+    os.remove(folder / "metadata.json")  # as a folder of lsa_keras 0.1.0: no hashes recorded
+    image = tmp_path / "img.png"
+    write_image(str(image), load_mnist_sample()["x_test"][0])
+    refused = lsa_keras_main("score", folder, image)
+    assert refused.returncode == 2 and "pass --trust-unverified" in refused.stderr, refused.stderr
+    trusted = ok(lsa_keras_main("score", folder, image, "--trust-unverified"))
+    assert len(list(csv.DictReader(trusted.stdout.splitlines()))) == 1
