@@ -5,6 +5,7 @@ the point (the first training, the killed one, ``--backend``), in-process throug
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -132,6 +133,8 @@ def test_sample_grid(tmp_path):
                             env={"XLA_FLAGS": "--xla_backend_optimization_level=0"}))
     assert png_size(tmp_path / "grid.png") == (2 * 28, 3 * 28)  # 6 images: 3 columns, 2 rows
     assert "backend jax" in proc.stdout
+    # No TensorFlow, JAX or absl start-up log line under another backend either (no --verbose).
+    assert not re.search(r"^[IWE]\d{4} |InitializeLog", proc.stderr, re.M), proc.stderr
 
 
 def test_train_and_evaluate_on_a_folder_of_own_images(tmp_path):

@@ -129,7 +129,7 @@ def expect_cli(argv: list[str], *, max_seconds: float = MAX_SECONDS,
     """
     from lsa_keras.cli import main
 
-    entry = "lsa-keras " + next((a for a in argv if not a.startswith("-")), "")
+    entry = cli_entry(argv)
     out, err = io.StringIO(), io.StringIO()
     try:
         with limits(max_seconds, max_rss_growth_mb, entry), \
@@ -159,6 +159,22 @@ def expect_cli(argv: list[str], *, max_seconds: float = MAX_SECONDS,
         raise Unclear(f"{entry} {argv}: {', '.join(problems)}:\n{stderr}")
     TALLY[entry]["result" if status == 0 else "clear error"] += 1
     return status, out.getvalue(), stderr
+
+
+COMMANDS = ("train", "evaluate", "score", "sample", "zoo")
+ZOO_ACTIONS = ("list", "download", "build", "publish")
+
+
+def cli_entry(argv: list[str]) -> str:
+    """The tally's name for ``lsa-keras *argv``: its subcommand (``lsa-keras zoo build``), or
+    ``lsa-keras (no or unknown command)``."""
+    argv = [str(a) for a in argv]
+    i = next((i for i, a in enumerate(argv) if a in COMMANDS), None)
+    if i is None:
+        return "lsa-keras (no or unknown command)"
+    if argv[i] == "zoo" and i + 1 < len(argv) and argv[i + 1] in ZOO_ACTIONS:
+        return f"lsa-keras zoo {argv[i + 1]}"
+    return f"lsa-keras {argv[i]}"
 
 
 def tally_table(tally: dict[str, dict[str, int]]) -> str:
