@@ -57,10 +57,26 @@ VIDEO_FILE = "video_garmin.avi"
 FRAMES_FOLDER = "frames"
 _FRAME_EXTENSIONS = (".jpg", ".jpeg", ".png")
 _FIRST_TEST_SEQUENCE = 38
+# The dataset's text files are a few kilobytes; more is not one of them.
+_MAX_TEXT_BYTES = 2**20
 
 
 def _name(number):
     return f"{int(number):02d}"
+
+
+def _lines(path):
+    """``(number, line)`` of a UTF-8 text file; a ValueError naming it if it is not text."""
+    with open(path, encoding="utf-8") as f:
+        try:
+            text = f.read(_MAX_TEXT_BYTES + 1)
+        except UnicodeDecodeError as e:
+            raise ValueError(f"{path} is not a UTF-8 text file ({e}); restore the dataset's "
+                             "own copy.") from None
+    if len(text) > _MAX_TEXT_BYTES:
+        raise ValueError(f"{path} is larger than {_MAX_TEXT_BYTES} characters, which no "
+                         "DR(eye)VE text file is; restore the dataset's own copy.")
+    return list(enumerate(text.split("\n"), 1))
 
 
 def read_design(path):
@@ -71,17 +87,16 @@ def read_design(path):
         ValueError: a line without a sequence number or a train/test column.
     """
     design = {}
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            fields = line.split()
-            if not fields:
-                continue
-            split = [v.lower() for v in fields[5:] if v.lower() in ("train", "test")]
-            if len(fields) < 6 or not fields[0].isdigit() or not split:
-                raise ValueError(f"{path}, line {number}: expected 'sequence time-of-day weather "
-                                 f"landscape driver train|test', got {line.strip()!r}.")
-            design[_name(fields[0])] = dict(zip(
-                ("time_of_day", "weather", "landscape", "driver"), fields[1:5]), split=split[0])
+    for number, line in _lines(path):
+        fields = line.split()
+        if not fields:
+            continue
+        split = [v.lower() for v in fields[5:] if v.lower() in ("train", "test")]
+        if len(fields) < 6 or not fields[0].isdecimal() or not split:
+            raise ValueError(f"{path}, line {number}: expected 'sequence time-of-day weather "
+                             f"landscape driver train|test', got {line.strip()!r}.")
+        design[_name(fields[0])] = dict(zip(
+            ("time_of_day", "weather", "landscape", "driver"), fields[1:5]), split=split[0])
     return design
 
 
@@ -92,21 +107,20 @@ def read_subsequences(path):
         ValueError: a malformed line, ``end <= start``, or a type other than k, i, u, e.
     """
     out = {}
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            fields = line.split()
-            if not fields:
-                continue
-            try:
-                sequence, start, end = (int(v) for v in fields[:3])
-                kind = fields[3]
-            except (ValueError, IndexError):
-                raise ValueError(f"{path}, line {number}: expected 'sequence start end type', "
-                                 f"got {line.strip()!r}.") from None
-            if start < 0 or end <= start or kind not in SUBSEQUENCE_TYPES:
-                raise ValueError(f"{path}, line {number}: need 0 <= start < end and a type in "
-                                 f"{sorted(SUBSEQUENCE_TYPES)}, got {line.strip()!r}.")
-            out.setdefault(_name(sequence), []).append((start, end, kind))
+    for number, line in _lines(path):
+        fields = line.split()
+        if not fields:
+            continue
+        try:
+            sequence, start, end = (int(v) for v in fields[:3])
+            kind = fields[3]
+        except (ValueError, IndexError):
+            raise ValueError(f"{path}, line {number}: expected 'sequence start end type', "
+                             f"got {line.strip()!r}.") from None
+        if start < 0 or end <= start or kind not in SUBSEQUENCE_TYPES:
+            raise ValueError(f"{path}, line {number}: need 0 <= start < end and a type in "
+                             f"{sorted(SUBSEQUENCE_TYPES)}, got {line.strip()!r}.")
+        out.setdefault(_name(sequence), []).append((start, end, kind))
     return out
 
 
@@ -158,7 +172,7 @@ class DrEyeVE:
         self._sources = {}
         for entry in sorted(os.listdir(self.root)):
             folder = os.path.join(self.root, entry)
-            if not (entry.isdigit() and os.path.isdir(folder)):
+            if not (entry.isdecimal() and os.path.isdir(folder)):
                 continue
             frames, video = os.path.join(folder, FRAMES_FOLDER), os.path.join(folder, VIDEO_FILE)
             if os.path.isdir(frames):

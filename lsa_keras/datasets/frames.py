@@ -2,6 +2,7 @@
 file (ShanghaiTech, DR(eye)VE), read into uint8 arrays."""
 
 import os
+import stat
 
 import numpy as np
 
@@ -47,9 +48,15 @@ def read_frames(folder, extensions, mode="L", size=None):
     for name in names:
         path = os.path.join(folder, name)
         try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+        except OSError as e:  # a dangling or looping symlink
+            raise ValueError(f"{path} cannot be read ({e.strerror}); replace the file.") from e
+        if not regular:  # a FIFO or a device would block the reader, or never end
+            raise ValueError(f"{path} is not a regular file; replace it with the frame image.")
+        try:
             with Image.open(path) as image:
                 frame = np.asarray(image.convert(mode))
-        except (UnidentifiedImageError, OSError) as e:
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
             raise ValueError(f"{path} is not a readable image ({e}); replace the file.") from e
         shapes.add(frame.shape)
         frames.append(_resize_frame(frame, size))

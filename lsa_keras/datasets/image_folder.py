@@ -136,6 +136,12 @@ def decode_images(encoded, names, channels=None, image_size=None):
 
     if channels not in (None, 1, 3):
         raise ValueError(f"channels must be None, 1 or 3, got {channels!r}.")
+    if image_size is not None:
+        size = tuple(image_size) if isinstance(image_size, (tuple, list)) else ()
+        if len(size) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                     and v > 0 for v in size):
+            raise ValueError(f"image_size must be (height, width), two positive integers, got "
+                             f"{image_size!r}.")
     images = []
     for data, name in zip(encoded, names):
         # TensorFlow decodes GIFs to RGB only (channels=1 is refused): read them as RGB and

@@ -58,6 +58,19 @@ def remove_background(frames, threshold=128, dilations=5):
     return out
 
 
+def _load_npy(path):
+    """A numeric array from a ``.npy`` file, or a ValueError naming it (numpy's own errors for a
+    damaged file, or an object array it will not unpickle, say neither)."""
+    try:
+        array = np.asarray(np.load(path, allow_pickle=False))
+    except (ValueError, OSError, EOFError) as e:
+        raise ValueError(f"{path} is not a readable .npy array ({e}); restore the dataset's "
+                         "own copy.") from None
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ValueError(f"{path} holds {array.dtype} values, not numbers.")
+    return array
+
+
 def _root(root):
     for candidate in (root, os.path.join(root, "shanghaitech"), os.path.join(root, "ShanghaiTech")):
         if os.path.isdir(os.path.join(candidate, "training")) and os.path.isdir(
@@ -126,14 +139,14 @@ class ShanghaiTech:
         if not os.path.isfile(label_path):
             raise FileNotFoundError(f"ground truth {label_path} is missing for test video {name}; "
                                     "every test video needs its per-frame label file.")
-        labels = np.asarray(np.load(label_path, allow_pickle=False)).reshape(-1)
+        labels = _load_npy(label_path).reshape(-1)
         if len(labels) != len(frames) or not np.isin(labels, (0, 1)).all():
             raise ValueError(f"{name}: {len(frames)} frames but {label_path} holds {len(labels)} "
                              "labels (or values other than 0 and 1); they must match one to one.")
         masks = None
         mask_path = os.path.join(testing, "test_pixel_mask", name + ".npy")
         if os.path.isfile(mask_path):
-            masks = np.asarray(np.load(mask_path, allow_pickle=False)) > 0
+            masks = _load_npy(mask_path) > 0
             if masks.ndim != 3 or len(masks) != len(frames):
                 raise ValueError(f"{name}: {len(frames)} frames but pixel masks of shape "
                                  f"{masks.shape} in {mask_path}.")

@@ -99,3 +99,15 @@ def test_malformed_annotation_files(tmp_path):
             read_subsequences(str(subsequences))
     with pytest.raises(ValueError, match="anomalous must name"):
         DrEyeVE(str(tmp_path), anomalous=("z",))
+
+
+def test_text_files_that_are_not_utf8_are_refused_naming_them(tmp_path):
+    """A design file with bytes that are not UTF-8 ended in codecs' UnicodeDecodeError, raised
+    outside lsa_keras and naming no file (found by tests/reliability/test_loaders.py)."""
+    for reader, name in ((read_design, "dr(eye)ve_design.txt"),
+                         (read_subsequences, "subsequences.txt")):
+        path = tmp_path / name
+        path.write_bytes(b"01 Morning Sunny Countryside D8 train\n\xff\xfe\n")
+        with pytest.raises(ValueError, match=r"subsequences.txt|design.txt") as raised:
+            reader(str(path))
+        assert "is not a UTF-8 text file" in str(raised.value) and raised.type is ValueError

@@ -135,3 +135,12 @@ def test_hostile_archive_members_and_folder_entries_are_refused(tmp_path):
     os.remove(tree / "cat" / "pipe.png")
     with pytest.raises(ValueError, match="MAX_TOTAL_BYTES"):
         read_tree(tree, max_total_bytes=300)
+
+
+def test_a_bad_image_size_is_refused_by_name(tmp_path):
+    """image_size=(0, 4) ended in TensorFlow's InvalidArgumentError from the resize op (found by
+    tests/reliability/test_loaders.py)."""
+    image_tree(tmp_path, per_class=1)
+    for bad in [(0, 4), (3, -1), (4,), "4x4", (4.5, 4), (True, 4)]:
+        with pytest.raises(ValueError, match="image_size must be \\(height, width\\), two positive"):
+            load_image_folder(tmp_path, image_size=bad)

@@ -61,3 +61,19 @@ def test_missing_and_mismatched_ground_truth(sht, tmp_path):
     broken.write_bytes(broken.read_bytes()[:200])
     with pytest.raises(ValueError, match="could not be decoded"):
         read_video_file(str(broken))
+
+
+def test_damaged_label_and_mask_files_are_refused_naming_them(sht, tmp_path):
+    """An object array (numpy: "Object arrays cannot be loaded when allow_pickle=False") or a
+    damaged .npy ended in numpy's own errors, naming no file (found by
+    tests/reliability/test_loaders.py)."""
+    root = tmp_path / "sht"
+    shutil.copytree(sht, root)
+    labels = root / "testing" / "test_frame_mask" / "01_0001.npy"
+    np.save(labels, np.array([{"a": 1}] * 20, dtype=object), allow_pickle=True)
+    data = ShanghaiTech(str(root), size=(32, 64))
+    with pytest.raises(ValueError, match="01_0001.npy is not a readable .npy array"):
+        data.test_video("01_0001")
+    labels.write_bytes(b"\x93NUMPY garbage")
+    with pytest.raises(ValueError, match="01_0001.npy is not a readable .npy array"):
+        data.test_video("01_0001")

@@ -51,3 +51,18 @@ def test_missing_ground_truth_and_mismatched_counts(ucsd, tmp_path):
     (copy / "UCSDped2" / "Train" / "Train001" / "001.tif").write_bytes(b"not a tiff")
     with pytest.raises(ValueError, match="001.tif is not a readable image"):
         load_ucsd(str(copy))
+
+
+def test_a_frame_that_is_not_a_regular_file_is_refused_not_waited_on(tmp_path):
+    """A FIFO named like a frame blocked read_frames for ever (found by
+    tests/reliability/test_loaders.py); a symlink loop gave PIL's error."""
+    write_synthetic_ucsd(str(tmp_path), train=1, test=1, frames=3, size=(12, 18), seed=1)
+    frame = tmp_path / "UCSDped2" / "Train" / "Train001" / "002.tif"
+    frame.unlink()
+    os.mkfifo(frame)
+    with pytest.raises(ValueError, match="002.tif is not a regular file"):
+        load_ucsd(tmp_path)
+    frame.unlink()
+    frame.symlink_to(frame)
+    with pytest.raises(ValueError, match="002.tif cannot be read"):
+        load_ucsd(tmp_path)
