@@ -271,15 +271,11 @@ def resume_on_tmpfs(reference, tmpfs, size):
     return out, remount
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 33 (3): a full disk still crashes the writer: train_resumable on a tmpfs with room "
-    "for one more best-weights file but not the checkpoint dies with SIGSEGV in "
-    "lsa_keras.utils.atomic._close_hdf5_files (h5py.File(fid).close() of the failed write); "
-    "remove this mark when it ends in the error instead"))
 def test_a_full_disk_stops_with_a_clear_error_and_the_run_resumes(reference, tmp_path, tmpfs):
     """A run on a tmpfs with room for its files and half an epoch's more stops at epoch 3 with
     "No space left on device" in one line, keeps epoch 2's files and leaves no temporary; given
-    room, it resumes to the uninterrupted weights."""
+    room, it resumes to the uninterrupted weights. (Issue 33: the writer segfaulted closing the
+    HDF5 file it ran out of space writing.)"""
     epoch_bytes = reference["epoch_bytes"]
     out, remount = resume_on_tmpfs(reference, tmpfs, int(epoch_bytes * 1.5) // 4096 * 4096)
     status, stderr = finish(child(out, tmp_path / "unused.npz"))
