@@ -198,13 +198,19 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNonFiniteLoss) for c in callbacks):
             callbacks.insert(0, StopOnNonFiniteLoss())  # before any checkpoint callback
+        state = _jax_training_state(self)
         try:
             history = super().fit(x, y, batch_size=batch_size, epochs=epochs,
                                   validation_data=validation_data, callbacks=callbacks, **kwargs)
         except Exception as e:  # noqa: BLE001 (only the input checks' errors are rewritten)
+            _restore_jax_training_state(self, state)
             # A dataset's batches are checked as training reads them, inside tf.data or a
             # Keras data adapter, which hand the check's error on wrapped in their own.
             error = fit_input.input_error_in(e)
+            if error is None and isinstance(e, UnboundLocalError) and "'logs'" in str(e):
+                # Keras' JAX trainer reads the last step's logs after an epoch of no steps.
+                error = fit_input.InputError(
+                    "x yielded no batches of images; nothing was trained.")
             if error is None:
                 raise
         else:
@@ -384,6 +390,37 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         for part in ("encoder", "decoder", "estimator"):
             config[part] = keras.saving.deserialize_keras_object(config[part])
         return cls(**config)
+
+
+def _jax_training_state(model):
+    """Under JAX, the variables ``fit`` is about to train (references: JAX arrays are
+    immutable, so this copies nothing); None on the other backends."""
+    if keras.backend.backend() != "jax":
+        return None
+    variables = (list(model.trainable_variables) + list(model.non_trainable_variables)
+                 + list(model.metrics_variables)
+                 + (list(model.optimizer.variables) if model.optimizer is not None else []))
+    return [(v, v.value) for v in variables]
+
+
+def _restore_jax_training_state(model, state):
+    """Give the variables back their values after a ``fit`` that raised under JAX.
+
+    Keras' JAX trainer moves the variables' values into a state it carries from step to step
+    and empties the variables meanwhile; an error inside the loop (a bad batch, an interrupt)
+    leaves them empty, and the next use of the model would silently read their initializers.
+    The state of the last finished step is put back when there is one (``jax_state_sync``),
+    the values from before ``fit`` otherwise.
+    """
+    if state is None:
+        return
+    if getattr(model, "_jax_state", None) and not getattr(model, "_jax_state_synced", True):
+        model.jax_state_sync()
+    else:
+        for variable, value in state:
+            if getattr(variable, "_value", value) is None:
+                variable.assign(value)
+    model._jax_state = None  # a stale state must not be synced into a later fit
 
 
 def _is_array(x):
