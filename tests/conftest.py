@@ -28,27 +28,31 @@ def data_dir():
 # command runs files on two pytest-xdist workers (--dist loadfile --no-loadscope-reorder: files
 # are handed out in collection order, not by test count), so these start at once and the many
 # short files fill in at the end; a long file handed out last would run on alone.
-SLOWEST_FIRST = (  # measured CPU s, TensorFlow / JAX stage
-    "tests/cli/test_commands.py",  # 196 / -
-    "tests/models/lsa/test_lsa_trainer.py",  # 81 / -
-    "tests/models/lsa/test_lsa.py",  # 74 / 84
-    "tests/models/lsa/test_lsa_networks.py",  # 77 / 51
-    "tests/training/test_resumable.py",  # 69 / -
-    "tests/cli/test_zoo.py",  # 54 / -
-    "tests/examples/test_reproduction.py",  # 51 / -
-    "tests/examples/test_numbered_examples.py",  # 36 / -
-    "tests/video/test_pipeline.py",  # 34 / -
-    "tests/models/lsa/test_lsa_scorer.py",  # 30 / 33
-    "tests/hub/test_pretrained.py",  # 29 / 18
-    "tests/layers/test_masked_dense.py",  # 2 / 19
-    "tests/models/lsa/test_lsa_presets.py",  # 19 / -
-    "tests/hub/test_publish.py",  # 18 / -
-    "tests/models/lsa/test_lsa_detector.py",  # 17 / -
-    "tests/datasets/test_cifar10.py",  # 17 / -
-    "tests/test_scoring.py",  # 13 / 16
-    "research/tests/test_vae.py",  # 8 / 14
-    "tests/layers/test_precomputed_masked_dense.py",  # 1 / 13
-    "tests/hub/test_model_card.py",  # 10 / -
+SLOWEST_FIRST = (  # summed test durations, TensorFlow stage (s, a shared machine: relative)
+    "tests/cli/test_commands.py",  # 242
+    "tests/models/lsa/test_lsa.py",  # 175 (JAX stage: the longest file)
+    "tests/reliability/test_faults.py",  # 115
+    "tests/training/test_resumable.py",  # 91
+    "tests/reliability/test_cli_regressions.py",  # 73
+    "tests/models/lsa/test_lsa_networks.py",  # 70
+    "tests/examples/test_reproduction.py",  # 70
+    "tests/models/lsa/test_lsa_trainer.py",  # 68
+    "tests/cli/test_zoo.py",  # 63
+    "tests/examples/test_numbered_examples.py",  # 56
+    "tests/hub/test_pretrained.py",  # 41
+    "tests/video/test_pipeline.py",  # 38
+    "tests/models/lsa/test_lsa_scorer.py",  # 34
+    "tests/reliability/test_cli.py",  # 33
+    "tests/datasets/test_cifar10.py",  # 32
+    "tests/hub/test_publish.py",  # 23
+    "tests/layers/test_masked_dense.py",  # 1 (JAX stage: 19)
+    "tests/reliability/test_model_folders.py",  # 20
+    "tests/test_scoring.py",  # 19
+    "tests/models/lsa/test_lsa_presets.py",  # 18
+    "tests/models/lsa/test_lsa_detector.py",  # 16
+    "research/tests/test_vae.py",  # 15
+    "tests/hub/test_model_card.py",  # 14
+    "tests/layers/test_precomputed_masked_dense.py",  # 1 (JAX stage: 13)
 )
 
 
