@@ -201,12 +201,12 @@ class DrEyeVE:
         ``frame_step``-th frame, resized to ``size``).
 
         Raises:
-            KeyError: no such sequence on disk.
+            ValueError: no such sequence on disk.
             ValueError: a video that cannot be decoded or an unreadable frame (the message
                 names the file).
         """
         if name not in self._sources:
-            raise KeyError(f"no sequence {name!r} in {self.root}; there are "
+            raise ValueError(f"no sequence {name!r} in {self.root}; there are "
                            f"{len(self._sources)}, for example {sorted(self._sources)[:3]}.")
         path = self._sources[name]
         # Each frame is resized as it is read: a sequence never sits in memory at 1080x1920.
@@ -243,5 +243,5 @@ class DrEyeVE:
 
     def _check(self, name, names, kind):
         if name not in names:
-            raise KeyError(f"no {kind} sequence {name!r}; there are {len(names)}, for example "
+            raise ValueError(f"no {kind} sequence {name!r}; there are {len(names)}, for example "
                            f"{names[:3]}.")

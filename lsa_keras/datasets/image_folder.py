@@ -29,6 +29,33 @@ def _is_image(name):
 # gigabytes included.
 MAX_FILE_BYTES = 128 * 2**20
 MAX_TOTAL_BYTES = 8 * 2**30
+# The most pixels an image may declare in its header, checked before it is decoded: a file of
+# a few hundred bytes can declare 100000 x 100000 pixels, tens of gigabytes once decoded. This
+# is 8192 x 8192 (a 24-megapixel photo has 6000 x 4000).
+MAX_IMAGE_PIXELS = 2**26
+
+
+def _declared_size(data):
+    """``(height, width)`` from the header of a PNG, GIF, BMP or JPEG, without decoding it;
+    None when the header cannot tell (the decoder then reports the file)."""
+    head = bytes(data[:32])
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+        return int.from_bytes(head[20:24], "big"), int.from_bytes(head[16:20], "big")
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return int.from_bytes(head[8:10], "little"), int.from_bytes(head[6:8], "little")
+    if head[:2] == b"BM" and len(head) >= 26:
+        width = int.from_bytes(head[18:22], "little", signed=True)
+        height = int.from_bytes(head[22:26], "little", signed=True)
+        return abs(height), abs(width)
+    if head[:2] == b"\xff\xd8":
+        import tensorflow as tf
+
+        try:
+            height, width, _ = tf.image.extract_jpeg_shape(data).numpy()
+        except (tf.errors.InvalidArgumentError, ValueError):
+            return None
+        return int(height), int(width)
+    return None
 
 
 def _too_large(what, size, limit, constant):
@@ -147,6 +174,12 @@ def decode_images(encoded, names, channels=None, image_size=None):
         # TensorFlow decodes GIFs to RGB only (channels=1 is refused): read them as RGB and
         # convert, so grayscale models read GIFs as they read PNGs.
         gif = channels == 1 and bytes(data[:4]) == b"GIF8"
+        size = _declared_size(data)
+        if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
+            raise ValueError(
+                f"{name} declares {size[0]} x {size[1]} pixels, more than the "
+                f"{MAX_IMAGE_PIXELS} (MAX_IMAGE_PIXELS) this package decodes; it is not read. "
+                "Shrink it, or remove it.")
         try:
             image = tf.io.decode_image(data, channels=3 if gif else channels or 0,
                                        dtype=tf.uint8, expand_animations=False)

@@ -161,6 +161,6 @@ class ShanghaiTech:
     @staticmethod
     def _check(name, videos, kind):
         if name not in videos:
-            raise KeyError(f"no {kind} video {name!r}; there are {len(videos)}, for example "
+            raise ValueError(f"no {kind} video {name!r}; there are {len(videos)}, for example "
                            f"{sorted(videos)[:3]}.")
         return name

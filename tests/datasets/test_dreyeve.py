@@ -55,7 +55,7 @@ def test_bad_layouts_name_what_is_wrong(frames_layout, tmp_path):
         DrEyeVE(str(tmp_path / "nothing"))
     copy = tmp_path / "copy"
     shutil.copytree(frames_layout, copy)
-    with pytest.raises(KeyError, match="no test sequence '01'"):
+    with pytest.raises(ValueError, match="no test sequence '01'"):
         DrEyeVE(str(copy)).test_video("01")
     # A sequence folder with neither the roof-camera video nor extracted frames.
     shutil.rmtree(copy / "02" / "frames")

@@ -144,3 +144,27 @@ def test_a_bad_image_size_is_refused_by_name(tmp_path):
     for bad in [(0, 4), (3, -1), (4,), "4x4", (4.5, 4), (True, 4)]:
         with pytest.raises(ValueError, match="image_size must be \\(height, width\\), two positive"):
             load_image_folder(tmp_path, image_size=bad)
+
+
+def _png_declaring(height, width):
+    """A valid 1x1 PNG whose header says ``height`` x ``width`` (a decompression bomb's header:
+    a few bytes on disk, gigabytes once decoded)."""
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00\x00")
+
+    def chunk(kind, body):
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("height, width", [(100_000, 100_000), (1, 2**27)])
+def test_an_image_declaring_too_many_pixels_is_refused_before_it_is_decoded(tmp_path, height,
+                                                                               width):
+    (tmp_path / "bomb.png").write_bytes(_png_declaring(height, width))
+    with pytest.raises(ValueError, match=f"bomb.png declares {height} x {width} pixels"):
+        load_image_folder(str(tmp_path))

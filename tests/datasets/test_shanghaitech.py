@@ -53,7 +53,7 @@ def test_missing_and_mismatched_ground_truth(sht, tmp_path):
     os.remove(copy / "testing" / "test_frame_mask" / "01_0001.npy")
     with pytest.raises(FileNotFoundError, match="01_0001.npy is missing"):
         data.test_video("01_0001")
-    with pytest.raises(KeyError, match="no test video '01_0009'"):
+    with pytest.raises(ValueError, match="no test video '01_0009'"):
         data.test_video("01_0009")
     with pytest.raises(FileNotFoundError, match="No ShanghaiTech dataset"):
         ShanghaiTech(str(tmp_path / "nothing"))
