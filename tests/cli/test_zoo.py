@@ -15,7 +15,7 @@ from lsa_keras.hub import pretrained
 from lsa_keras.cli import main as lsa_keras_main
 from lsa_keras.hub import publish
 from lsa_keras.models.lsa import lsa_presets
-from tests.test_case import calibrated_tiny_lsa, lsa_keras_cmd, ok, tiny_mnist
+from tests.test_case import calibrated_tiny_lsa, ok, tiny_mnist
 from tests.test_case import lsa_keras_main as run_in_process
 
 
@@ -90,11 +90,12 @@ def test_build_then_load_by_name_offline_then_publish(zoo_env, monkeypatch):
     assert json.load(open(zoo.registry_path()))["presets"]["mnist-2"]["revision"] == "f" * 40
 
 
-def test_zoo_list_and_bad_arguments_through_the_entry_point(tmp_path):
-    listed = ok(lsa_keras_cmd("zoo", "list"))
+def test_zoo_list_and_bad_arguments(tmp_path):
+    # In-process: tests/cli/test_commands.py runs the entry point itself.
+    listed = ok(run_in_process("zoo", "list"))
     assert "mnist-7" in listed.stdout and "cifar10-9" in listed.stdout
-    bad = lsa_keras_cmd("evaluate", tmp_path / "nope", "--dataset", "mnist-sample",
-                        "--normal-class", "0")
+    bad = run_in_process("evaluate", tmp_path / "nope", "--dataset", "mnist-sample",
+                         "--normal-class", "0")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.strip().splitlines()[-1].startswith("lsa-keras evaluate: error: model folder")
 

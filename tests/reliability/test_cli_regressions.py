@@ -239,12 +239,11 @@ def test_api_argument_types_say_what_is_expected(tiny):
 def test_no_tensorflow_log_lines_unless_verbose():
     """Was: 3-6 absl lines ("WARNING: All log messages before absl::InitializeLog() ...",
     "I0000 ... cudart_stub.cc:31] ...", "E0000 ... failed call to cuInit") on every call, even
-    with TF_CPP_MIN_LOG_LEVEL=3. A command that imports TensorFlow and prints nothing on
-    standard error leaves it empty; with --verbose the lines are there. (The full-disk training
-    test checks that a failing run's standard error holds its one error line and nothing else.)"""
-    quiet = lsa_keras_cmd("zoo", "list", env={"KERAS_BACKEND": "tensorflow"})
-    assert quiet.returncode == 0 and "mnist-7" in quiet.stdout, quiet.stderr[-3000:]
-    assert quiet.stderr == "", quiet.stderr
+    with TF_CPP_MIN_LOG_LEVEL=3. With --verbose the lines are there. Without it they are not:
+    the full-disk training test checks that a failing run's standard error holds its one error
+    line and nothing else, and tests/cli/test_commands.py's `sample --backend jax` (the
+    entry point under another backend) that no such line reaches standard error. (One process
+    here: each costs a TensorFlow import.)"""
     loud = lsa_keras_cmd("--verbose", "zoo", "list", env={"KERAS_BACKEND": "tensorflow"})
     assert loud.returncode == 0, loud.stderr[-3000:]
     assert ABSL_LINE.search(loud.stderr) and ABSL_PREAMBLE in loud.stderr, loud.stderr
