@@ -106,6 +106,22 @@ def lsa_keras_cmd(*args, cwd=None, env=None):
                           timeout=900, cwd=cwd, env=env)
 
 
+class Batches(keras.utils.PyDataset):
+    """A ``keras.utils.PyDataset`` of ``x`` in batches of ``batch_size`` (the last may be
+    smaller); with ``with_labels``, ``(images, zeros)`` tuples."""
+
+    def __init__(self, x, batch_size=8, with_labels=False):
+        super().__init__()
+        self.x, self.batch_size, self.with_labels = x, batch_size, with_labels
+
+    def __len__(self):
+        return -(-len(self.x) // self.batch_size)
+
+    def __getitem__(self, i):
+        batch = self.x[i * self.batch_size:(i + 1) * self.batch_size]
+        return (batch, np.zeros(len(batch))) if self.with_labels else batch
+
+
 def lsa_keras_main(*args):
     """Run ``lsa-keras *args`` in this process (``lsa_keras.cli.main``): what the entry point
     does, without a new interpreter importing TensorFlow (seconds per call). A completed process

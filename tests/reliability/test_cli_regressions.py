@@ -24,10 +24,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from lsa_keras.cli import main
 from tests.hub_server import hub_server  # noqa: F401  (fixture)
 from tests.reliability.harness import expect_cli
-from tests.test_case import lsa_keras_cmd, mnist_like, write_image
+from tests.test_case import lsa_keras_cmd, lsa_keras_main, mnist_like, write_image
 
 # A line of absl's log format, as TensorFlow's C++ runtime writes them at start-up.
 ABSL_LINE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d{6}\s+\d+ \S+:\d+\] ", re.M)
@@ -41,14 +40,9 @@ def tiny(tiny_pretrained):
 
 
 def run(*argv):
-    """``main(argv)`` in-process: ``(status, stdout, stderr)``."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            status = main([str(a) for a in argv])
-        except SystemExit as e:
-            status = e.code
-    return status, out.getvalue(), err.getvalue()
+    """``lsa-keras *argv`` in-process: ``(status, stdout, stderr)``."""
+    done = lsa_keras_main(*argv)
+    return done.returncode, done.stdout, done.stderr
 
 
 @contextlib.contextmanager

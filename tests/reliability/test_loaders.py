@@ -16,7 +16,6 @@ that the module runs in about 30 s on a 2-core machine.
 import gzip
 import io
 import os
-import struct
 import tarfile
 import tempfile
 
@@ -29,6 +28,7 @@ from hypothesis import strategies as st
 from lsa_keras import LSA
 from lsa_keras.datasets import DrEyeVE, ShanghaiTech, load_image_folder, load_ucsd, read_idx
 from tests.reliability.harness import SETTINGS, expect
+from tests.test_case import Batches
 
 IDX_EXAMPLES = 60
 TAR_EXAMPLES = 40
@@ -461,23 +461,11 @@ def image_inputs(draw):
     return x, how
 
 
-class Batches(keras.utils.PyDataset):
-    def __init__(self, x, batch_size=4):
-        super().__init__()
-        self.x, self.batch_size = x, batch_size
-
-    def __len__(self):
-        return -(-len(self.x) // self.batch_size)
-
-    def __getitem__(self, i):
-        return self.x[i * self.batch_size:(i + 1) * self.batch_size]
-
-
 def given_as(x, how):
     if how == "list":
         return list(x) if x.ndim else x
     if how == "pydataset":
-        return Batches(x) if x.ndim else x
+        return Batches(x, 4) if x.ndim else x
     if how == "dataset":
         import tensorflow as tf
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from lsa_keras import LSA, available_architectures
-from tests.test_case import ROOT, mnist_like, run_model_saving_test, tiny_lsa, to_numpy
+from tests.test_case import (ROOT, Batches, mnist_like, run_model_saving_test, tiny_lsa,
+                             to_numpy)
 
 pytestmark = pytest.mark.backend
 
@@ -84,18 +85,6 @@ def test_bad_arguments():
         tiny_lsa().compile(loss="mse")
 
 
-class _Batches(keras.utils.PyDataset):
-    def __init__(self, x, batch_size=8):
-        super().__init__()
-        self.x, self.batch_size = x, batch_size
-
-    def __len__(self):
-        return -(-len(self.x) // self.batch_size)
-
-    def __getitem__(self, i):
-        return self.x[i * self.batch_size:(i + 1) * self.batch_size]
-
-
 def test_fit_refuses_counts_keras_would_take():
     """Issue 33: fit(batch_size=0) and fit(epochs=-3) trained without complaint."""
     model, x = tiny_lsa(), mnist_like(4)
@@ -125,21 +114,21 @@ def test_fit_checks_and_converts_every_batch_of_a_dataset():
     # by 255 exactly as arrays are.
     expected = model.fit(pixels[:8], batch_size=8, verbose=0).history["loss"][0]
     model.set_weights(start)
-    got = model.fit(_Batches(pixels[:8]), verbose=0).history["loss"][0]
+    got = model.fit(Batches(pixels[:8]), verbose=0).history["loss"][0]
     assert got == pytest.approx(expected, rel=1e-5) and got < 1e3
     bad = pixels.astype("float32")
     # Every batch is bad; which one Keras reads first depends on the backend (JAX and PyTorch
     # read ahead).
     with pytest.raises(ValueError, match=r"x, batch \d+: float images must be in \[0, 1\]"):
-        model.fit(_Batches(bad), verbose=0)
+        model.fit(Batches(bad), verbose=0)
     nan = mnist_like(16)
     nan[12, 3, 3, 0] = np.nan
     with pytest.raises(ValueError, match="x, batch 1: images contain NaN"):
-        model.fit(_Batches(nan), verbose=0)
+        model.fit(Batches(nan), verbose=0)
     with pytest.raises(ValueError, match=r"validation_data, batch \d+: .*must be in \[0, 1\]"):
-        model.fit(pixels, validation_data=_Batches(bad), verbose=0)
+        model.fit(pixels, validation_data=Batches(bad), verbose=0)
     with pytest.raises(ValueError, match=r"must have shape \(n, 28, 28, 1\)"):
-        model.fit(_Batches(pixels[:, :, :20]), verbose=0)
+        model.fit(Batches(pixels[:, :, :20]), verbose=0)
     if keras.backend.backend() == "torch":
         return  # tf.data next to torch crashed torch steps (test_fit_on_an_unlabeled_tf_data_dataset)
     import tensorflow as tf
@@ -286,12 +275,12 @@ def test_a_fit_stopped_by_a_bad_batch_keeps_the_model_usable():
     model.fit(x[:8], batch_size=8, verbose=0)  # builds the optimizer
     before = model.get_weights()
     with pytest.raises(ValueError, match="batch"):
-        model.fit(_Batches((x * 255).astype("float32")), verbose=0)  # its first batch is bad
+        model.fit(Batches((x * 255).astype("float32")), verbose=0)  # its first batch is bad
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
     nan = x.copy()
     nan[12, 3, 3, 0] = np.nan  # batch 1 (whether step 0 ran first depends on read-ahead)
     with pytest.raises(ValueError, match="batch 1"):
-        model.fit(_Batches(nan), verbose=0)
+        model.fit(Batches(nan), verbose=0)
     assert all(np.isfinite(w).all() for w in model.get_weights())
     assert np.isfinite(model.evaluate(x, verbose=0, return_dict=True)["loss"])

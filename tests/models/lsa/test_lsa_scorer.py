@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lsa_keras import LSADetector, scoring
-from tests.test_case import mnist_like, run_model_saving_test, tiny_lsa
+from tests.test_case import Batches, mnist_like, run_model_saving_test, tiny_lsa
 
 @pytest.fixture(scope="module")
 def trained():
@@ -74,19 +74,6 @@ def test_bad_scoring_input(trained):
 # score, calibrate, decision_function and predict_label take what fit takes: arrays,
 # tf.data.Dataset and keras.utils.PyDataset of image batches (uint8 or floats in [0, 1]), with the
 # same checks; long scoring shows Keras' progress bar.
-
-class Batches(keras.utils.PyDataset):
-    def __init__(self, x, batch_size, with_labels=False):
-        super().__init__()
-        self.x, self.batch_size, self.with_labels = x, batch_size, with_labels
-
-    def __len__(self):
-        return -(-len(self.x) // self.batch_size)
-
-    def __getitem__(self, i):
-        batch = self.x[i * self.batch_size:(i + 1) * self.batch_size]
-        return (batch, np.zeros(len(batch))) if self.with_labels else batch
-
 
 @pytest.fixture(scope="module")
 def calibrated():
