@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import io
 import os
 import resource
 import signal
@@ -127,17 +126,12 @@ def expect_cli(argv: list[str], *, max_seconds: float = MAX_SECONDS,
         Unclear: a traceback, a raw exception, any other status, or an error message of more
             than one line.
     """
-    from lsa_keras.cli import main
+    from tests.test_case import lsa_keras_main
 
     entry = cli_entry(argv)
-    out, err = io.StringIO(), io.StringIO()
     try:
-        with limits(max_seconds, max_rss_growth_mb, entry), \
-                contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                status = main(list(argv))
-            except SystemExit as e:  # argparse: usage and one error line, status 2
-                status = e.code if isinstance(e.code, int) else 2
+        with limits(max_seconds, max_rss_growth_mb, entry):
+            done = lsa_keras_main(*argv)  # argparse's SystemExit becomes the status
     except Unclear:
         TALLY[entry]["other"] += 1
         raise
@@ -145,7 +139,7 @@ def expect_cli(argv: list[str], *, max_seconds: float = MAX_SECONDS,
         TALLY[entry]["other"] += 1
         raise Unclear(f"{entry} {argv}: raised instead of reporting:\n"
                       + "".join(traceback.format_exception(error))) from error
-    stderr = err.getvalue()
+    status, stderr = done.returncode, done.stderr
     problems = []
     if "Traceback (most recent call last)" in stderr:
         problems.append("a traceback on stderr")
@@ -158,7 +152,7 @@ def expect_cli(argv: list[str], *, max_seconds: float = MAX_SECONDS,
         TALLY[entry]["other"] += 1
         raise Unclear(f"{entry} {argv}: {', '.join(problems)}:\n{stderr}")
     TALLY[entry]["result" if status == 0 else "clear error"] += 1
-    return status, out.getvalue(), stderr
+    return status, done.stdout, stderr
 
 
 COMMANDS = ("train", "evaluate", "score", "sample", "zoo")
