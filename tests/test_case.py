@@ -73,6 +73,20 @@ def write_image(path, array, fmt=None):
     image.save(path, format={"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG"}[fmt], quality=95)
 
 
+def image_tree(root, classes=("cat", "dog"), per_class=3, size=(8, 8), channels=3, ext=".png"):
+    """Random images written as ``<root>/<class>/NNNN<ext>`` (a flat folder for class ``""``);
+    returns ``{relative path: array}``."""
+    rng = np.random.RandomState(0)
+    arrays = {}
+    for c in classes:
+        for i in range(per_class):
+            a = rng.randint(0, 256, (*size, channels)).astype("uint8")
+            name = f"{c}/{i:04d}{ext}" if c else f"{i:04d}{ext}"
+            write_image(os.path.join(root, name), a)
+            arrays[name] = a
+    return arrays
+
+
 def write_idx(path, array, compress=True):
     """Write ``array`` as an MNIST IDX file (uint8), gzipped unless ``compress`` is False."""
     header = bytes([0, 0, 0x08, array.ndim]) + b"".join(

@@ -89,6 +89,9 @@ def _data_args(p):
                    help="the normal class: 0-9, or a class folder's name for --dataset folder")
     p.add_argument("--data-dir", default=os.environ.get("LSA_KERAS_DATA_DIR"),
                    help="folder with the data (default: $LSA_KERAS_DATA_DIR)")
+    p.add_argument("--stream", action="store_true",
+                   help="--dataset folder: read the images from disk batch by batch instead of "
+                        "loading them (automatic for folders too large to load)")
 
 
 def _zoo_parsers(zsub, common):

@@ -63,6 +63,28 @@ def scores_with_progress(model, images):
         return model.score(images, verbose=1)
 
 
+# Above this much float32 input, a folder is read from disk batch by batch instead of loaded:
+# loading holds it several times over (file bytes, uint8 pixels, float32 model input).
+STREAM_ABOVE_BYTES = 2**30
+
+
+def stream_folder(args, image_shape):
+    """Whether the command reads its ``--dataset folder`` batch by batch (``--stream``, or a
+    folder whose images take more than :data:`STREAM_ABOVE_BYTES` as model input)."""
+    from lsa_keras.datasets.image_folder import list_image_files
+
+    if args.dataset != "folder":
+        if args.stream:
+            raise UsageError("--stream applies to --dataset folder only.")
+        return False
+    if args.stream:
+        return True
+    if not args.data_dir or not os.path.isdir(args.data_dir):
+        return False  # an archive is loaded; a missing folder is reported by the loader
+    return len(list_image_files(args.data_dir)) * int(np.prod(image_shape)) * 4 \
+        > STREAM_ABOVE_BYTES
+
+
 def train(args):
     import keras
 
@@ -77,7 +99,8 @@ def train(args):
         shape = input_shape_of(args.architecture or "mnist")
     elif args.architecture:
         raise UsageError("--architecture applies to --dataset folder only.")
-    data = load_one_class(args.dataset, args.normal_class, args.data_dir, shape)
+    lazy = stream_folder(args, shape)
+    data = load_one_class(args.dataset, args.normal_class, args.data_dir, shape, lazy=lazy)
     architecture = data["architecture"]
     recipe = lsa_presets.recipe("cifar10" if architecture == "cifar10" else "mnist")
     schedule = dict(recipe["schedule"])
@@ -112,17 +135,20 @@ def train(args):
 
 def evaluate(args):
     from lsa_keras import scoring
+    from lsa_keras.training.one_class import streamed
     from lsa_keras.utils import plots
 
     model = load_model(args.model, args.trust_unverified)
-    data = load_one_class(args.dataset, args.normal_class, args.data_dir, model.image_shape)
+    lazy = stream_folder(args, model.image_shape)
+    data = load_one_class(args.dataset, args.normal_class, args.data_dir, model.image_shape,
+                          lazy=lazy)
     if data["x_test"] is None:
         raise UsageError("evaluation needs labelled images: a dataset, or a folder with one "
                          "subfolder per class.")
     if tuple(data["x_test"].shape[1:]) != tuple(model.image_shape):
         raise UsageError(f"the model takes images {model.image_shape}, the dataset has "
                          f"{data['x_test'].shape[1:]}.")
-    scores = scores_with_progress(model, data["x_test"])
+    scores = scores_with_progress(model, streamed(data["x_test"]))
     auroc = scoring.auroc(data["novel_test"], scores)
     os.makedirs(args.out, exist_ok=True)
     # Every output is written whole or not at all (a full disk keeps the previous files).
@@ -173,7 +199,7 @@ def score(args):
     from keras import ops
 
     from lsa_keras.utils import plots
-    from lsa_keras.datasets.image_folder import decode_images
+    from lsa_keras.datasets.decoding import decode_images
     from lsa_keras.utils.preprocessing import to_model_input
 
     model = load_model(args.model, args.trust_unverified)

@@ -1,4 +1,4 @@
-"""Data: MNIST, CIFAR-10, image folders, UCSD Ped2, ShanghaiTech and DR(eye)VE (with generators of
+"""Data: MNIST, CIFAR-10, image folders (loaded or streamed, :class:`ImageFiles`), UCSD Ped2, ShanghaiTech and DR(eye)VE (with generators of
 the two video layouts the tests and examples use), the one-class protocol split and the shipped
 sample, and one dispatch (:func:`load_one_class`) from a dataset name to its
 one-class split."""
@@ -6,6 +6,7 @@ one-class split."""
 from lsa_keras.datasets.cifar10 import CIFAR10_CLASSES, load_cifar10
 from lsa_keras.datasets.dreyeve import DrEyeVE
 from lsa_keras.datasets.idx import read_idx
+from lsa_keras.datasets.image_files import ImageFiles
 from lsa_keras.datasets.image_folder import load_image_folder
 from lsa_keras.datasets.mnist import DATA_DIR_ENV, load_mnist
 from lsa_keras.datasets.one_class import DATASETS, load_one_class
@@ -21,6 +22,7 @@ __all__ = [
     "DATASETS",
     "DATA_DIR_ENV",
     "DrEyeVE",
+    "ImageFiles",
     "PROTOCOL_SEED",
     "ShanghaiTech",
     "load_cifar10",

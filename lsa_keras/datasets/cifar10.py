@@ -4,7 +4,8 @@ import os
 
 import numpy as np
 
-from lsa_keras.datasets.image_folder import decode_images, is_archive, read_tree
+from lsa_keras.datasets.decoding import decode_images
+from lsa_keras.datasets.image_folder import is_archive, read_tree
 from lsa_keras.datasets.mnist import DATA_DIR_ENV
 
 CIFAR10_CLASSES = (

@@ -16,12 +16,9 @@ def _check_mode(mode):
 
 def _resize_frame(frame, size):
     """One uint8 frame ``(h, w)`` or ``(h, w, 3)`` -> ``size`` (bilinear); ``None`` keeps it."""
-    if size is None or tuple(frame.shape[:2]) == tuple(size):
-        return frame
-    from PIL import Image
+    from lsa_keras.datasets.decoding import resize
 
-    h, w = size
-    return np.asarray(Image.fromarray(frame).resize((w, h), Image.BILINEAR))
+    return resize(frame, None if size is None else tuple(size))
 
 
 def read_frames(folder, extensions, mode="L", size=None):
@@ -36,7 +33,8 @@ def read_frames(folder, extensions, mode="L", size=None):
         FileNotFoundError: ``folder`` is not a folder.
         ValueError: no such frames, an unreadable one, or frames of different sizes.
     """
-    from PIL import Image, UnidentifiedImageError
+    from lsa_keras.datasets.decoding import decode_image
+    from lsa_keras.datasets.image_folder import read_image_file
 
     _check_mode(mode)
     if not os.path.isdir(folder):
@@ -53,11 +51,8 @@ def read_frames(folder, extensions, mode="L", size=None):
             raise ValueError(f"{path} cannot be read ({e.strerror}); replace the file.") from e
         if not regular:  # a FIFO or a device would block the reader, or never end
             raise ValueError(f"{path} is not a regular file; replace it with the frame image.")
-        try:
-            with Image.open(path) as image:
-                frame = np.asarray(image.convert(mode))
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
-            raise ValueError(f"{path} is not a readable image ({e}); replace the file.") from e
+        frame = decode_image(read_image_file(path), path, 1 if mode == "L" else 3)
+        frame = frame[..., 0] if mode == "L" else frame
         shapes.add(frame.shape)
         frames.append(_resize_frame(frame, size))
     if len(shapes) != 1:

@@ -39,7 +39,8 @@ def _class_number(normal_class):
 
 
 def load_one_class(dataset: str, normal_class: int | str | None, data_dir: str | None = None,
-                   image_shape: tuple[int, int, int] | None = None) -> dict[str, Any]:
+                   image_shape: tuple[int, int, int] | None = None,
+                   lazy: bool = False) -> dict[str, Any]:
     """The one-class split of a dataset under the paper's protocol.
 
     Args:
@@ -50,6 +51,9 @@ def load_one_class(dataset: str, normal_class: int | str | None, data_dir: str |
         data_dir: folder with the data.
         image_shape: ``(h, w, c)`` the images of a ``"folder"`` are resized to; default
             the ``mnist`` architecture's ``(28, 28, 1)``.
+        lazy: for a ``"folder"``: ``x_train``, ``x_val`` and ``x_test`` are
+            :class:`~lsa_keras.datasets.ImageFiles`, read from disk as they are indexed, not
+            arrays (the same split and images), so a folder of any size fits in memory.
 
     Returns:
         dict with uint8 ``x_train`` ``(n_train, h, w, c)``, ``x_val`` ``(n_val, h, w, c)``,
@@ -68,7 +72,7 @@ def load_one_class(dataset: str, normal_class: int | str | None, data_dir: str |
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)}.")
     if dataset == "folder":
-        split = _folder_split(normal_class, data_dir, image_shape)
+        split = _folder_split(normal_class, data_dir, image_shape, lazy)
         return {**split, "dataset": dataset, "normal_class": normal_class}
     c = _class_number(normal_class)
     if dataset == "mnist-sample":
@@ -93,8 +97,8 @@ def _folder_architecture(shape):
     return None
 
 
-def _folder_split(normal_class, data_dir, image_shape):
-    from lsa_keras.datasets.image_folder import load_image_folder
+def _folder_split(normal_class, data_dir, image_shape, lazy=False):
+    from lsa_keras.datasets.image_folder import image_files_in, load_image_folder
     from lsa_keras.datasets.protocol import shuffled_train_val_indices
     from lsa_keras.models.lsa.lsa_networks import input_shape_of
 
@@ -103,7 +107,15 @@ def _folder_split(normal_class, data_dir, image_shape):
     if not os.path.exists(data_dir):
         raise ValueError(f"--data-dir {data_dir} does not exist.")
     shape = tuple(image_shape) if image_shape is not None else input_shape_of("mnist")
-    images, labels, class_names = load_image_folder(data_dir, shape[:2], shape[2])
+    if lazy:
+        from lsa_keras.datasets.image_folder import folder_layout
+
+        images = image_files_in(data_dir, shape[:2], shape[2])
+        labels, class_names = folder_layout(images.names, data_dir)
+        take = images.subset
+    else:
+        images, labels, class_names = load_image_folder(data_dir, shape[:2], shape[2])
+        take = images.__getitem__
     if labels is None:
         normal = np.arange(len(images))
     else:
@@ -112,11 +124,11 @@ def _folder_split(normal_class, data_dir, image_shape):
         raise ValueError(f"{data_dir} has {len(normal)} normal images; at least 10 are needed.")
     pos_train, pos_val = shuffled_train_val_indices(len(normal))
     train, val = normal[pos_train], normal[pos_val]
-    out = {"x_train": images[train], "x_val": images[val], "x_test": None, "novel_test": None,
+    out = {"x_train": take(train), "x_val": take(val), "x_test": None, "novel_test": None,
            "architecture": _folder_architecture(shape), "note": f"image folder {data_dir}"}
     if labels is not None:
         test = np.concatenate([val, np.flatnonzero(labels != labels[normal[0]])])
-        out["x_test"] = images[test]
+        out["x_test"] = take(test)
         out["novel_test"] = (labels[test] != labels[normal[0]]).astype("int32")
     return out
 

@@ -25,7 +25,7 @@ def shuffled_train_val_indices(n, seed=PROTOCOL_SEED, validation_fraction=VALIDA
 
 def one_class_split(
     x_train, y_train, x_test, y_test, normal_class, seed=PROTOCOL_SEED,
-    validation_fraction=VALIDATION_FRACTION,
+    validation_fraction=VALIDATION_FRACTION, as_dataset=False, batch_size=256,
 ):
     """Split a labelled dataset for one-class novelty detection.
 
@@ -34,9 +34,13 @@ def one_class_split(
     every other class being novel.
 
     Args:
-        x_train, y_train: training images ``(n, ...)`` and integer labels ``(n,)``.
+        x_train, y_train: training images ``(n, ...)`` (an array, or
+            :class:`~lsa_keras.datasets.ImageFiles`) and integer labels ``(n,)``.
         x_test, y_test: test images and labels.
         normal_class: the label that is normal.
+        as_dataset: give ``x_train``, ``x_val`` and ``x_test`` as ``tf.data.Dataset``\\ s of
+            batches of ``batch_size`` images, in the order the arrays would have (ImageFiles
+            are then read from disk as the datasets are iterated).
 
     Returns:
         dict with ``x_train``, ``x_val`` (normal class only), ``x_test`` and ``novel_test``
@@ -53,9 +57,23 @@ def one_class_split(
     train_idx, val_idx = shuffled_train_val_indices(len(x_train), seed, validation_fraction)
     train_idx = train_idx[y_train[train_idx] == normal_class]
     val_idx = val_idx[y_train[val_idx] == normal_class]
-    return {
-        "x_train": x_train[train_idx],
-        "x_val": x_train[val_idx],
-        "x_test": x_test,
-        "novel_test": (y_test != normal_class).astype("int32"),
-    }
+    novel = (y_test != normal_class).astype("int32")
+    if not as_dataset:
+        return {"x_train": x_train[train_idx], "x_val": x_train[val_idx], "x_test": x_test,
+                "novel_test": novel}
+    return {"x_train": as_batches(x_train, train_idx, batch_size),
+            "x_val": as_batches(x_train, val_idx, batch_size),
+            "x_test": as_batches(x_test, np.arange(len(x_test)), batch_size),
+            "novel_test": novel}
+
+
+def as_batches(images, indices, batch_size=256):
+    """``images[indices]`` as a ``tf.data.Dataset`` of batches of ``batch_size``; ImageFiles
+    stay on disk until the dataset is iterated."""
+    from lsa_keras.datasets.image_files import ImageFiles
+
+    if isinstance(images, ImageFiles):
+        return images.subset(indices).as_dataset(batch_size)
+    import tensorflow as tf
+
+    return tf.data.Dataset.from_tensor_slices(np.asarray(images)[indices]).batch(batch_size)

@@ -56,7 +56,8 @@ def train_one_class(
 
     Args:
         data: a split as :func:`lsa_keras.datasets.load_one_class` returns it: uint8
-            ``x_train`` ``(n_train, *image_shape)``, ``x_val``, optional ``x_test`` and
+            ``x_train`` ``(n_train, *image_shape)``, ``x_val``, optional ``x_test`` (arrays,
+            or :class:`~lsa_keras.datasets.ImageFiles` read batch by batch) and
             ``novel_test`` ``(n_test,)``, ``architecture``; ``dataset``, ``normal_class`` and
             ``note`` go into the metadata.
         checkpoint_dir: folder of the run's checkpoints; ``None`` trains in a temporary folder
@@ -119,6 +120,13 @@ def train_one_class(
     return model, result
 
 
+def streamed(images: Any, batch_size: int = 256) -> Any:
+    """ImageFiles as a dataset that reads them batch by batch; anything else unchanged."""
+    from lsa_keras.datasets.image_files import ImageFiles
+
+    return images.as_dataset(batch_size) if isinstance(images, ImageFiles) else images
+
+
 def calibrate_and_save(model: "LSA", data: dict[str, Any], *, model_dir: str | None = None,
                        calibration_fpr: float = 0.05, metadata: dict[str, Any] | None = None,
                        metrics: dict[str, float] | None = None) -> dict[str, Any]:
@@ -138,9 +146,9 @@ def calibrate_and_save(model: "LSA", data: dict[str, Any], *, model_dir: str | N
     Returns:
         ``{"metadata": ..., **metrics}``.
     """
-    model.calibrate(data["x_val"], fpr=calibration_fpr)
+    model.calibrate(streamed(data["x_val"]), fpr=calibration_fpr)
     if metrics is None and data.get("x_test") is not None:
-        auroc = scoring.auroc(data["novel_test"], model.score(data["x_test"]))
+        auroc = scoring.auroc(data["novel_test"], model.score(streamed(data["x_test"])))
         metrics = {f"auroc_{k}": v for k, v in auroc.items()}
     name = os.path.basename(os.path.abspath(model_dir)) if model_dir else None
     meta = {"name": name, "dataset": data.get("dataset"), "normal_class": data.get("normal_class"),

@@ -169,7 +169,9 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
         build_model: callable returning a new LSA; compiled here with Adam(``learning_rate``)
             unless it comes compiled.
         x, x_val: training and validation images ``(n, *image_shape)``, uint8 in [0, 255]
-            or float in [0, 1]; checked and converted once here.
+            or float in [0, 1]; checked and converted once here. Either may be
+            :class:`~lsa_keras.datasets.ImageFiles`: its images are read from disk batch by
+            batch (checked as they are read), in the same seeded order.
         settings: JSON-able dict describing the run; a resumed run must have the same (the
             number of epochs may grow: rerunning with more epochs continues training).
         seed: seed of the initial weights and of every epoch's batch order.
@@ -229,7 +231,7 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
         try:
             model.fit(batches, epochs=epochs, initial_epoch=state["epoch"],
                       steps_per_epoch=batches.steps, shuffle=False,
-                      validation_data=(model_input(model, x_val, "x_val"),),
+                      validation_data=validation_input(model, x_val, batch_size),
                       callbacks=[EpochCheckpoint(out_dir, state), *(callbacks or [])],
                       verbose=verbose)
         except NonFiniteLossError as e:
@@ -252,6 +254,20 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
 
 
 def model_input(model, images, name):
+    """Arrays checked and converted to the model's float32 input whole; ImageFiles unchanged
+    (``fit`` checks and converts each batch as it is read)."""
+    from lsa_keras.datasets.image_files import ImageFiles
     from lsa_keras.utils.preprocessing import as_model_images
 
+    if isinstance(images, ImageFiles):
+        return images
     return as_model_images(images, model.image_shape, name=name)
+
+
+def validation_input(model, images, batch_size):
+    """``fit``'s ``validation_data``: ``(array,)``, or ImageFiles streamed as a dataset."""
+    from lsa_keras.datasets.image_files import ImageFiles
+
+    if isinstance(images, ImageFiles):
+        return images.as_dataset(batch_size)
+    return (model_input(model, images, "x_val"),)

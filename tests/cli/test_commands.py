@@ -136,9 +136,10 @@ def test_train_and_evaluate_on_a_folder_of_own_images(tmp_path):
     for digit, name in ((1, "ones"), (7, "sevens")):
         for i, image in enumerate(sample["x_test"][sample["y_test"] == digit][:20]):
             write_image(str(tmp_path / "data" / name / f"{i}.png"), image)
+    # Trained reading the folder batch by batch (--stream), evaluated with it loaded whole.
     ok(lsa_keras_main("train", "--dataset", "folder", "--data-dir", tmp_path / "data",
                       "--normal-class", "ones", "--epochs", "1", "--batch-size", "9",
-                      "--schedule", "constant", "--out", tmp_path / "run"))
+                      "--schedule", "constant", "--stream", "--out", tmp_path / "run"))
     # The recorded schedule is the one that trained (test_train_follows_the_schedule_it_records).
     meta = json.loads((tmp_path / "run" / "model" / "metadata.json").read_text())
     assert meta["schedule"]["schedule"] == "constant"
@@ -148,6 +149,9 @@ def test_train_and_evaluate_on_a_folder_of_own_images(tmp_path):
                              "--data-dir", tmp_path / "data", "--normal-class", "ones",
                              "--out", tmp_path / "eval"))
     assert "22 test images (20 novel)" in proc.stdout  # 2 validation ones + 20 sevens
+    # The AUROCs train measured streaming the test images are those of the loaded images.
+    loaded = json.loads((tmp_path / "eval" / "evaluation.json").read_text())["auroc"]
+    assert meta["metrics"] == {f"auroc_{k}": round(v, 4) for k, v in loaded.items()}
 
 
 @pytest.mark.parametrize("argv, message", [

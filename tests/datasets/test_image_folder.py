@@ -7,19 +7,7 @@ import pytest
 
 from lsa_keras.datasets import load_image_folder
 from lsa_keras.datasets.image_folder import read_tree
-from tests.test_case import write_image
-
-
-def image_tree(root, classes=("cat", "dog"), per_class=3, size=(8, 8), channels=3, ext=".png"):
-    rng = np.random.RandomState(0)
-    arrays = {}
-    for c in classes:
-        for i in range(per_class):
-            a = rng.randint(0, 256, (*size, channels)).astype("uint8")
-            name = f"{c}/{i:04d}{ext}" if c else f"{i:04d}{ext}"
-            write_image(os.path.join(root, name), a)
-            arrays[name] = a
-    return arrays
+from tests.test_case import image_tree, write_image
 
 
 def make_tar(folder, path):
@@ -166,5 +154,7 @@ def _png_declaring(height, width):
 def test_an_image_declaring_too_many_pixels_is_refused_before_it_is_decoded(tmp_path, height,
                                                                                width):
     (tmp_path / "bomb.png").write_bytes(_png_declaring(height, width))
-    with pytest.raises(ValueError, match=f"bomb.png declares {height} x {width} pixels"):
+    # Past Pillow's own limit the message gives the pixel count its header check reports.
+    declared = f"({height} x {width}|{height * width})"
+    with pytest.raises(ValueError, match=f"bomb.png declares {declared} pixels"):
         load_image_folder(str(tmp_path))

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from lsa_keras.datasets import load_image_folder, read_idx
-from lsa_keras.datasets.image_folder import decode_images, read_tree
+from lsa_keras.datasets.decoding import decode_images
+from lsa_keras.datasets.image_folder import read_tree
 from tests.test_case import write_image
 
 SETTINGS = settings(max_examples=40, deadline=None,
