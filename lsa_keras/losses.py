@@ -44,7 +44,10 @@ def surprisal(code, logits):
     finite = ops.isfinite(code)
     target = quantize(ops.where(finite, code, ops.zeros_like(code)), bins)
     nll = ops.sparse_categorical_crossentropy(target, logits, from_logits=True)
-    nll = ops.where(finite, nll, ops.full_like(nll, float("nan")))
+    # code - code is 0 for a finite code and NaN for NaN or Inf. (A select against a NaN
+    # constant is what it replaces: ONNX converters rewrite that into arithmetic that makes
+    # every value NaN.)
+    nll = nll + (code - code)
     return ops.sum(nll, axis=tuple(range(1, len(nll.shape))))
 
 

@@ -8,9 +8,27 @@ the activations. The folded kernel is
 computed from the live weights at every call, so nothing is cached and nothing goes stale.
 """
 
+import contextlib
+import contextvars
+
 import keras
 import numpy as np
 from keras import ops
+
+# Set while a graph is traced for export (portable_ops): operations that every exporter and
+# runtime takes, where the fastest form in Keras would not convert.
+PORTABLE = contextvars.ContextVar("lsa_keras_portable_ops", default=False)
+
+
+@contextlib.contextmanager
+def portable_ops():
+    """Within this block, folded layers trace the strided transposed 1x1 convolution as
+    :func:`pointwise_upsampling` (ONNX converters cannot express its output padding)."""
+    token = PORTABLE.set(True)
+    try:
+        yield
+    finally:
+        PORTABLE.reset(token)
 
 _TRANSPOSED = (keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose,
                keras.layers.Conv3DTranspose)
@@ -67,6 +85,8 @@ def folded_conv(conv, bn, inputs, subpixel=False):
         outputs = subpixel_upsampling(inputs, kernel)
     elif hasattr(conv, "convolve"):  # this package's convolutions say how they convolve
         outputs = conv.convolve(inputs, kernel)
+    elif PORTABLE.get() and is_pointwise_upsampling(conv):
+        outputs = pointwise_upsampling(inputs, kernel, tuple(conv.strides))
     elif isinstance(conv, _TRANSPOSED):
         outputs = ops.conv_transpose(
             inputs, kernel, strides=list(conv.strides), padding=conv.padding,
@@ -112,6 +132,35 @@ def is_subpixel_upsampling(conv, selections):
             and conv.padding == "valid" and conv.output_padding is None
             and tuple(conv.dilation_rate) == (1, 1) and crop == ((2, 1), (2, 1))
             and selections[0].data_format == "channels_last")
+
+
+def is_pointwise_upsampling(conv):
+    """Whether ``conv`` is a 1x1 transposed conv with strides ``s`` and output padding ``s - 1``
+    (the up blocks' shortcut): every input pixel lands at ``s * i``, the rest is zero."""
+    rank = len(conv.kernel_size)
+    return (isinstance(conv, _TRANSPOSED) and tuple(conv.kernel_size) == (1,) * rank
+            and conv.padding == "valid" and conv.output_padding is not None
+            and tuple(conv.output_padding) == tuple(s - 1 for s in conv.strides)
+            and tuple(conv.dilation_rate) == (1,) * rank and conv.data_format == "channels_last")
+
+
+def pointwise_upsampling(inputs, kernel, strides):
+    """The transposed conv of :func:`is_pointwise_upsampling` as a matrix product and a zero
+    interleave: ``(b, *spatial, ci) -> (b, *(n * s), co)`` for a kernel ``(1, ..., co, ci)``.
+
+    The same numbers as the transposed convolution, without the operation: ONNX converters
+    turn its output padding into negative pads, which runtimes refuse. Used for export only
+    (:func:`portable_ops`); in Keras the transposed convolution is as fast.
+    """
+    rank = len(strides)
+    matrix = ops.reshape(kernel, kernel.shape[-2:])  # (co, ci)
+    y = ops.matmul(inputs, ops.transpose(matrix))  # (b, *spatial, co)
+    spatial = [ops.shape(y)[1 + i] for i in range(rank)]
+    # (b, n1, 1, n2, 1, ..., co), padded to (b, n1, s1, n2, s2, ..., co), then merged.
+    expanded = ops.reshape(y, [-1] + [d for n in spatial for d in (n, 1)] + [y.shape[-1]])
+    padded = ops.pad(expanded, [[0, 0]] + [p for s in strides for p in ([0, 0], [0, s - 1])]
+                     + [[0, 0]])
+    return ops.reshape(padded, [-1] + [n * s for n, s in zip(spatial, strides)] + [y.shape[-1]])
 
 
 def subpixel_upsampling(inputs, kernel):
