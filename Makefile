@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DATA_DIR ?= $(wildcard $(abspath ../shared/datasets))
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: demo test test-tensorflow test-backends test-slow docs clean
+.PHONY: demo test test-tensorflow test-backends test-slow tfds-mnist docs clean
 
 # --no-compile: pip would byte-compile all ~16,000 .py files of TensorFlow, JAX, torch and
 # the rest (45 s of CPU); Python compiles the ~4,400 that the tests import on first use (13 s).
@@ -52,6 +52,13 @@ test-backends: $(STAMP)
 # Tests marked slow (minutes each; the default run covers the same code on smaller shapes).
 test-slow: $(STAMP)
 	KERAS_BACKEND=tensorflow $(PY) -m pytest -q -m slow $(DURATIONS)
+
+# TensorFlow Datasets' own mnist, prepared offline from the original IDX files in
+# $(DATA_DIR)/mnist (verified by their uncompressed MD5s) into $(TFDS_DATA_DIR); then
+# `lsa-keras train --dataset tfds:mnist --data-dir $(TFDS_DATA_DIR) --no-download ...` reads it.
+TFDS_DATA_DIR ?= $(HOME)/tensorflow_datasets
+tfds-mnist: $(STAMP)
+	$(PY) -m tests.datasets.tfds_mnist $(DATA_DIR)/mnist $(TFDS_DATA_DIR)
 
 # The documentation site (docs/, mkdocs.yml) into site/, offline; warnings are errors.
 docs: $(STAMP)

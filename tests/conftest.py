@@ -30,6 +30,7 @@ def data_dir():
 # short files fill in at the end; a long file handed out last would run on alone.
 SLOWEST_FIRST = (  # summed test durations, TensorFlow stage (s, a shared machine: relative)
     "tests/cli/test_commands.py",  # 242
+    "tests/datasets/test_tfds.py",  # 196 (prepares TFDS mnist; trains once through the CLI)
     "tests/models/lsa/test_lsa.py",  # 175 (JAX stage: the longest file)
     "tests/reliability/test_faults.py",  # 115
     "tests/training/test_resumable.py",  # 91

@@ -11,6 +11,7 @@ import argparse
 import errno
 import math
 import os
+import re
 import sys
 
 # Set before TensorFlow loads (it reads them once). The pooling (BFC) CPU allocator keeps freed
@@ -33,14 +34,19 @@ MAX_SEED = 2**32 - 1  # numpy's seed range
 EPILOG = """examples:
   lsa-keras train --dataset mnist-sample --normal-class 0 --epochs 30 --out runs/digit0
   lsa-keras evaluate runs/digit0/model --dataset mnist-sample --normal-class 0 --out runs/digit0/eval
+  lsa-keras train --dataset tfds:fashion_mnist --normal-class Sneaker --out runs/sneaker
   lsa-keras score runs/digit0/model my_images/ --out scores.csv --heatmaps heatmaps/
   lsa-keras sample runs/digit0/model -n 64 --out grid.png
   lsa-keras zoo list
 
 A MODEL is a folder written by `train` or save_pretrained, a zoo name such as mnist-7, or
 hf://org/repo. The datasets: mnist and cifar10 (full data from --data-dir or
-$LSA_KERAS_DATA_DIR), mnist-sample (ships with lsa_keras, works offline) and folder (your own
-images in --data-dir: one folder per class, or a flat folder of normal images)."""
+$LSA_KERAS_DATA_DIR), mnist-sample (ships with lsa_keras, works offline), folder (your own
+images in --data-dir: one folder per class, or a flat folder of normal images) and tfds:NAME
+(a TensorFlow Datasets image-classification dataset, e.g. tfds:fashion_mnist; downloaded into
+--data-dir or TFDS' folder unless --no-download; --normal-class may be a class name). The
+paper's MNIST numbers come from --dataset mnist (the original files' order); tfds:mnist holds
+the same images in TFDS' order, so its split differs."""
 
 
 def _int_in(low, high):
@@ -67,6 +73,22 @@ def _positive_float(text):
     return value
 
 
+# A TensorFlow Datasets name after "tfds:": name[/config][:version], as tfds.builder takes it.
+_TFDS_NAME = re.compile(r"[a-z][a-z0-9_]*(/[A-Za-z0-9_.-]+)?(:[0-9*][0-9.*]*)?")
+
+
+def _dataset_name(text):
+    """An argparse type: one of the datasets, or ``tfds:NAME``; else a one-line error."""
+    from lsa_keras.datasets.one_class import DATASETS, TFDS_PREFIX
+
+    if text in DATASETS or (text.startswith(TFDS_PREFIX)
+                            and _TFDS_NAME.fullmatch(text[len(TFDS_PREFIX):])):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {text!r} (choose from {', '.join(DATASETS)}, or {TFDS_PREFIX}NAME for "
+        "a TensorFlow Datasets dataset such as tfds:mnist)")
+
+
 def _trust_arg(p):
     p.add_argument("--trust-unverified", action="store_true",
                    help="load a model folder whose file hashes are recorded nowhere (a folder of "
@@ -83,12 +105,19 @@ def _common(p):
 def _data_args(p):
     from lsa_keras.datasets.one_class import DATASETS
 
-    p.add_argument("--dataset", required=True, choices=DATASETS,
-                   help="mnist, cifar10, mnist-sample (offline) or folder (your images)")
+    p.add_argument("--dataset", required=True, type=_dataset_name,
+                   help=f"{', '.join(DATASETS)} (mnist-sample works offline; folder: your "
+                        "images) or tfds:NAME (a TensorFlow Datasets image-classification "
+                        "dataset, e.g. tfds:fashion_mnist)")
     p.add_argument("--normal-class", default=None,
-                   help="the normal class: 0-9, or a class folder's name for --dataset folder")
-    p.add_argument("--data-dir", default=os.environ.get("LSA_KERAS_DATA_DIR"),
-                   help="folder with the data (default: $LSA_KERAS_DATA_DIR)")
+                   help="the normal class: 0-9, or a class folder's name for --dataset folder; "
+                        "a label number or class name for tfds:NAME")
+    p.add_argument("--data-dir", default=None,
+                   help="folder with the data (default: $LSA_KERAS_DATA_DIR); for tfds:NAME, "
+                        "TFDS' data folder (default: $TFDS_DATA_DIR or ~/tensorflow_datasets)")
+    p.add_argument("--no-download", dest="download", action="store_false",
+                   help="tfds:NAME: read the dataset prepared in --data-dir, never download it "
+                        "(without it, a dataset not prepared there is downloaded)")
     p.add_argument("--stream", action="store_true",
                    help="--dataset folder: read the images from disk batch by batch instead of "
                         "loading them (automatic for folders too large to load)")
@@ -163,8 +192,9 @@ def build_parser():
                    help="learning rate: constant, or cosine decay to 1%% of it over the epochs; "
                         "default: the zoo recipe's")
     t.add_argument("--architecture", choices=["mnist", "cifar10"], default=None,
-                   help="network for --dataset folder (images are resized to 28x28 gray or "
-                        "32x32 RGB); default mnist")
+                   help="network for --dataset folder or tfds:NAME (images are resized to "
+                        "28x28 gray or 32x32 RGB); default mnist for a folder, the one that "
+                        "takes the images for tfds:NAME")
     t.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0)
     _common(t)
 

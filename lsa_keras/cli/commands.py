@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from lsa_keras.datasets.one_class import load_one_class
+from lsa_keras.datasets.one_class import TFDS_PREFIX, load_one_class
 from lsa_keras.utils.atomic import write_atomically, write_text_atomically
 
 __all__ = ["UsageError", "run"]
@@ -85,6 +85,17 @@ def stream_folder(args, image_shape):
         > STREAM_ABOVE_BYTES
 
 
+def data_dir_of(args):
+    """``--data-dir``, else ``$LSA_KERAS_DATA_DIR``; for ``--dataset tfds:NAME``, else None:
+    TFDS' own data folder, not the folder of lsa_keras' data sets."""
+    tfds = args.dataset.startswith(TFDS_PREFIX)
+    if not args.download and not tfds:
+        raise UsageError("--no-download applies to --dataset tfds:NAME only.")
+    if args.data_dir or tfds:
+        return args.data_dir
+    return os.environ.get("LSA_KERAS_DATA_DIR")
+
+
 def train(args):
     import keras
 
@@ -94,13 +105,17 @@ def train(args):
 
     for flag in ("epochs", "batch_size", "learning_rate"):
         _positive("--" + flag.replace("_", "-"), getattr(args, flag))
+    args.data_dir = data_dir_of(args)
     shape = None
     if args.dataset == "folder":
         shape = input_shape_of(args.architecture or "mnist")
+    elif args.architecture and args.dataset.startswith(TFDS_PREFIX):
+        shape = input_shape_of(args.architecture)  # the dataset's images are resized to it
     elif args.architecture:
-        raise UsageError("--architecture applies to --dataset folder only.")
+        raise UsageError("--architecture applies to --dataset folder and tfds:NAME only.")
     lazy = stream_folder(args, shape)
-    data = load_one_class(args.dataset, args.normal_class, args.data_dir, shape, lazy=lazy)
+    data = load_one_class(args.dataset, args.normal_class, args.data_dir, shape, lazy=lazy,
+                          download=args.download)
     architecture = data["architecture"]
     recipe = lsa_presets.recipe("cifar10" if architecture == "cifar10" else "mnist")
     schedule = dict(recipe["schedule"])
@@ -138,10 +153,11 @@ def evaluate(args):
     from lsa_keras.training.one_class import streamed
     from lsa_keras.utils import plots
 
+    args.data_dir = data_dir_of(args)
     model = load_model(args.model, args.trust_unverified)
     lazy = stream_folder(args, model.image_shape)
     data = load_one_class(args.dataset, args.normal_class, args.data_dir, model.image_shape,
-                          lazy=lazy)
+                          lazy=lazy, download=args.download)
     if data["x_test"] is None:
         raise UsageError("evaluation needs labelled images: a dataset, or a folder with one "
                          "subfolder per class.")

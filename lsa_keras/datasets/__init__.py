@@ -1,4 +1,4 @@
-"""Data: MNIST, CIFAR-10, image folders (loaded or streamed, :class:`ImageFiles`), UCSD Ped2, ShanghaiTech and DR(eye)VE (with generators of
+"""Data: MNIST, CIFAR-10, TensorFlow Datasets (:func:`load_tfds`), image folders (loaded or streamed, :class:`ImageFiles`), UCSD Ped2, ShanghaiTech and DR(eye)VE (with generators of
 the two video layouts the tests and examples use), the one-class protocol split and the shipped
 sample, and one dispatch (:func:`load_one_class`) from a dataset name to its
 one-class split."""
@@ -15,6 +15,7 @@ from lsa_keras.datasets.sample import load_mnist_sample
 from lsa_keras.datasets.shanghaitech import ShanghaiTech, remove_background
 from lsa_keras.datasets.synthetic_dreyeve import write_synthetic_dreyeve
 from lsa_keras.datasets.synthetic_ucsd import write_synthetic_ucsd
+from lsa_keras.datasets.tfds import load_tfds
 from lsa_keras.datasets.ucsd import load_ucsd
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "load_mnist",
     "load_mnist_sample",
     "load_one_class",
+    "load_tfds",
     "load_ucsd",
     "one_class_split",
     "read_idx",

@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 
 DATASETS = ("mnist", "mnist-sample", "cifar10", "folder")
+# "tfds:NAME" names any TensorFlow Datasets image-classification dataset (load_tfds).
+TFDS_PREFIX = "tfds:"
 
 DATA_NOTES = {
     "mnist": "original MNIST IDX files",
@@ -40,37 +42,51 @@ def _class_number(normal_class):
 
 def load_one_class(dataset: str, normal_class: int | str | None, data_dir: str | None = None,
                    image_shape: tuple[int, int, int] | None = None,
-                   lazy: bool = False) -> dict[str, Any]:
+                   lazy: bool = False, download: bool = True) -> dict[str, Any]:
     """The one-class split of a dataset under the paper's protocol.
 
     Args:
         dataset: ``"mnist"``, ``"cifar10"`` (full data from ``data_dir``, or Keras' download),
             ``"mnist-sample"`` (ships with lsa_keras) or ``"folder"`` (images in ``data_dir``:
-            one subfolder per class, or a flat folder of normal images).
-        normal_class: the normal class, 0-9; for ``"folder"``, a class folder's name.
-        data_dir: folder with the data.
+            one subfolder per class, or a flat folder of normal images), or ``"tfds:NAME"``
+            (a TensorFlow Datasets dataset, see :func:`~lsa_keras.datasets.load_tfds`).
+        normal_class: the normal class, 0-9; for ``"folder"``, a class folder's name; for
+            ``"tfds:NAME"``, a label number or a class name of the dataset.
+        data_dir: folder with the data; for ``"tfds:NAME"``, TFDS' data folder (default
+            TFDS' own).
         image_shape: ``(h, w, c)`` the images of a ``"folder"`` are resized to; default
-            the ``mnist`` architecture's ``(28, 28, 1)``.
+            the ``mnist`` architecture's ``(28, 28, 1)``. For ``"tfds:NAME"``: the shape to
+            resize to, default the dataset's own.
         lazy: for a ``"folder"``: ``x_train``, ``x_val`` and ``x_test`` are
             :class:`~lsa_keras.datasets.ImageFiles`, read from disk as they are indexed, not
             arrays (the same split and images), so a folder of any size fits in memory.
+        download: for ``"tfds:NAME"``: download and prepare the dataset when ``data_dir`` does
+            not hold it prepared; ``False`` reads prepared data only.
 
     Returns:
         dict with uint8 ``x_train`` ``(n_train, h, w, c)``, ``x_val`` ``(n_val, h, w, c)``,
         ``x_test`` ``(n_test, h, w, c)`` (``None`` for a flat folder), ``novel_test``
         ``(n_test,)`` int32, 1 = novel (or ``None``), the ``architecture`` that takes the
         images (``None`` for a folder resized to another shape), ``dataset``,
-        ``normal_class`` and a ``note`` on the data.
+        ``normal_class`` and a ``note`` on the data; for ``"tfds:NAME"`` also
+        ``normal_class_name`` and ``class_names`` from the dataset's metadata.
 
     Raises:
         ValueError: an unknown dataset, a class out of range or not in the folder, a
             missing ``data_dir`` for a folder, or fewer than 10 normal images.
         FileNotFoundError: the data is not where ``data_dir`` says.
+        OSError: downloading a TensorFlow Datasets dataset failed.
     """
     from lsa_keras import datasets
 
+    if isinstance(dataset, str) and dataset.startswith(TFDS_PREFIX):
+        from lsa_keras.datasets.tfds import load_tfds
+
+        return load_tfds(dataset[len(TFDS_PREFIX):], normal_class, data_dir=data_dir,
+                         download=download, image_shape=image_shape)
     if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)}.")
+        raise ValueError(f"unknown dataset {dataset!r}; choose from {', '.join(DATASETS)} or "
+                         f"{TFDS_PREFIX}NAME.")
     if dataset == "folder":
         split = _folder_split(normal_class, data_dir, image_shape, lazy)
         return {**split, "dataset": dataset, "normal_class": normal_class}

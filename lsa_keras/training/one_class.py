@@ -153,7 +153,9 @@ def calibrate_and_save(model: "LSA", data: dict[str, Any], *, model_dir: str | N
     name = os.path.basename(os.path.abspath(model_dir)) if model_dir else None
     meta = {"name": name, "dataset": data.get("dataset"), "normal_class": data.get("normal_class"),
             "data": data.get("note")}
-    if data.get("dataset") in PROTOCOL_DATASETS:
+    if data.get("normal_class_name") is not None:  # the dataset's name of it (TFDS metadata)
+        meta["normal_class_name"] = data["normal_class_name"]
+    if data.get("dataset") in PROTOCOL_DATASETS or str(data.get("dataset")).startswith("tfds:"):
         meta["protocol"] = PROTOCOL
     meta.update(metadata or {})
     if metrics:
