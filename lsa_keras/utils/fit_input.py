@@ -1,11 +1,13 @@
-"""Training input for :meth:`lsa_keras.LSA.fit`: the checks and conversion arrays get, for
-``tf.data.Dataset``\\ s, ``keras.utils.PyDataset``\\ s and generators too.
+"""Dataset input for :meth:`lsa_keras.LSA.fit` and the scoring methods: the checks and
+conversion arrays get, for ``tf.data.Dataset``\\ s, ``keras.utils.PyDataset``\\ s and (for
+``fit``) generators too.
 
-An array is checked whole before training (:func:`lsa_keras.utils.preprocessing.as_model_images`);
-a dataset is checked batch by batch as training reads it: uint8 batches are divided by 255,
-float batches must be finite and in [0, 1], and every batch must have the model's image shape.
-A bad batch stops ``fit`` with :class:`InputError`, a ``ValueError`` that names the input, the
-batch and the problem.
+An array is checked whole before training or scoring
+(:func:`lsa_keras.utils.preprocessing.as_model_images`); a dataset is checked batch by batch as
+Keras reads it: uint8 batches are divided by 255, float batches must be finite and in [0, 1],
+and every batch must have the model's image shape. A bad batch stops ``fit`` or ``predict``
+with :class:`InputError`, a ``ValueError`` that names the input, the batch and the problem
+(:func:`input_error_in` recovers it from the errors tf.data and Keras wrap it in).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ _MARKED = re.compile(re.escape(_MARK) + r"(.*?)\]*$", re.MULTILINE)
 
 
 class InputError(ValueError):
-    """A batch of training or validation input that the model cannot train on."""
+    """A batch of training, validation or scoring input that the model cannot take."""
 
 
 def is_tf_dataset(x) -> bool:
@@ -33,12 +35,22 @@ def is_tf_dataset(x) -> bool:
     return module.startswith("tensorflow") and hasattr(x, "element_spec")
 
 
-def checked_source(source, image_shape, name: str):
+def is_dataset(x) -> bool:
+    """Whether ``x`` is a ``tf.data.Dataset`` or a ``keras.utils.PyDataset`` (batches of
+    images, as :meth:`lsa_keras.LSA.fit` and the scoring methods take them)."""
+    return isinstance(x, keras.utils.PyDataset) or is_tf_dataset(x)
+
+
+_BATCHES = "batches of images or tuples whose first element is the images"
+
+
+def checked_source(source, image_shape, name: str, images_only: bool = False):
     """``source`` (a ``tf.data.Dataset``, ``keras.utils.PyDataset`` or generator of batches)
     with every batch checked and converted to float32 in [0, 1]; anything else unchanged.
 
     A batch may be an image array or a tuple whose first element is one; the rest of a tuple
-    (targets, sample weights) passes through.
+    (targets, sample weights) passes through, unless ``images_only``: then a batch is its
+    images alone (scoring).
 
     Raises:
         InputError: what can be told before training: a dataset of dicts, of another dtype
@@ -46,19 +58,57 @@ def checked_source(source, image_shape, name: str):
     """
     image_shape = tuple(int(d) for d in image_shape)
     if isinstance(source, keras.utils.PyDataset):
-        return CheckedPyDataset(source, image_shape, name)
+        return CheckedPyDataset(source, image_shape, name, images_only)
     if is_tf_dataset(source):
-        return _checked_dataset(source, image_shape, name)
+        return _checked_dataset(source, image_shape, name, images_only)
     if inspect.isgenerator(source):
         return _checked_generator(source, image_shape, name)
     return source
 
 
-def _check_batch(batch, image_shape, name, index):
-    """One batch (images, or a tuple starting with them) with its images checked and converted."""
+def scoring_source(source, image_shape, name: str, batch_size: int):
+    """``(batches, num_batches)``: a ``tf.data.Dataset`` or ``keras.utils.PyDataset`` ready to
+    stream through a scorer's ``predict``, each batch checked as :func:`checked_source` checks
+    it and reduced to its images; ``num_batches`` None when tf.data does not know it.
+
+    A ``tf.data.Dataset`` of single images (element shape ``image_shape``) is batched by
+    ``batch_size``; a dataset's own batches are kept as they are.
+
+    Raises:
+        InputError: a dataset of dicts, an empty or infinite one, or what
+            :func:`checked_source` refuses before reading.
+    """
+    image_shape = tuple(int(d) for d in image_shape)
+    if isinstance(source, keras.utils.PyDataset):
+        try:
+            n = source.num_batches
+        except NotImplementedError:  # neither __len__ nor num_batches
+            n = None
+        if n is None:
+            raise InputError(f"{name} is an infinite PyDataset (num_batches is None); scoring "
+                             "needs an end: give it a __len__.")
+        if n == 0:
+            raise InputError(f"{name} is an empty PyDataset (no batches).")
+        return CheckedPyDataset(source, image_shape, name, images_only=True), n
+    import tensorflow as tf
+
+    spec = source.element_spec
+    images = spec[0] if isinstance(spec, (tuple, list)) and spec else spec
+    if (isinstance(images, tf.TensorSpec) and images.shape.rank == len(image_shape)
+            and images.shape.is_compatible_with(image_shape)):
+        source = source.batch(batch_size)  # single images
+    n = int(source.cardinality())
+    if n == tf.data.INFINITE_CARDINALITY:
+        raise InputError(f"{name} is an infinite dataset (it repeats forever); scoring needs "
+                         "an end, e.g. dataset.take(number_of_batches).")
+    return checked_source(source, image_shape, name, images_only=True), (n if n >= 0 else None)
+
+
+def _check_batch(batch, image_shape, name, index, images_only=False):
+    """One batch (images, or a tuple starting with them) with its images checked and converted;
+    the images alone with ``images_only``."""
     if isinstance(batch, dict):
-        raise InputError(f"{name}, batch {index}: a dict; LSA.fit takes batches of images or "
-                         "tuples whose first element is the images.")
+        raise InputError(f"{name}, batch {index}: a dict; the model takes {_BATCHES}.")
     rest = ()
     if isinstance(batch, (tuple, list)):
         if not batch:
@@ -68,19 +118,21 @@ def _check_batch(batch, image_shape, name, index):
         images = as_model_images(np.asarray(batch), image_shape, name=name)
     except ValueError as e:
         raise InputError(f"{name}, batch {index}: {e}") from None
-    return (images, *rest) if rest else images
+    return (images, *rest) if rest and not images_only else images
 
 
 class CheckedPyDataset(keras.utils.PyDataset):
     """A ``keras.utils.PyDataset`` whose batches are checked and converted as arrays are
-    (:func:`lsa_keras.utils.preprocessing.as_model_images`); length, epoch hooks and the
-    parallelism settings are the wrapped dataset's."""
+    (:func:`lsa_keras.utils.preprocessing.as_model_images`), reduced to their images with
+    ``images_only``; length, epoch hooks and the parallelism settings are the wrapped
+    dataset's."""
 
-    def __init__(self, inner, image_shape, name):
+    def __init__(self, inner, image_shape, name, images_only=False):
         super().__init__(workers=getattr(inner, "workers", 1),
                          use_multiprocessing=getattr(inner, "use_multiprocessing", False),
                          max_queue_size=getattr(inner, "max_queue_size", 10))
         self.inner, self.image_shape, self.name = inner, tuple(image_shape), name
+        self.images_only = images_only
 
     def __len__(self):
         return len(self.inner)
@@ -90,7 +142,8 @@ class CheckedPyDataset(keras.utils.PyDataset):
         return self.inner.num_batches
 
     def __getitem__(self, index):
-        return _check_batch(self.inner[index], self.image_shape, self.name, index)
+        return _check_batch(self.inner[index], self.image_shape, self.name, index,
+                            self.images_only)
 
     def on_epoch_begin(self):
         self.inner.on_epoch_begin()
@@ -105,14 +158,15 @@ def _checked_generator(source, image_shape, name):
         yield batch if isinstance(batch, tuple) else (batch,)  # Keras wants tuples from these
 
 
-def _checked_dataset(ds, image_shape, name):
+def _checked_dataset(ds, image_shape, name, images_only=False):
     import tensorflow as tf
 
     spec = ds.element_spec
     if isinstance(spec, dict):
-        raise InputError(f"{name} yields dicts; LSA.fit takes batches of images or tuples whose "
-                         "first element is the images.")
+        raise InputError(f"{name} yields dicts; the model takes {_BATCHES}.")
     is_tuple = isinstance(spec, (tuple, list))
+    if is_tuple and not spec:
+        raise InputError(f"{name} yields empty tuples, not images.")
     images = spec[0] if is_tuple else spec
     if not isinstance(images, tf.TensorSpec):
         raise InputError(f"{name} yields {type(images).__name__} elements, not image tensors.")
@@ -132,15 +186,19 @@ def _checked_dataset(ds, image_shape, name):
     static = shape.rank is not None and shape[1:].is_fully_defined()
     if tf.data.experimental.cardinality(ds) == 0:
         raise InputError(f"{name} is an empty dataset (no batches).")
+    wanted = ", ".join(map(str, image_shape))
 
-    def convert(*element):
-        x = element[0]
+    def convert(index, element):
+        x = element[0] if is_tuple else element
+        # The batch's number in the dataset, as the array checks name it ("x, batch 3: ...").
+        where = _MARK + name + ", batch {}: "
         checks = []
         if not static:
-            checks.append(tf.debugging.assert_equal(
-                tf.shape(x)[1:], tf.constant(image_shape, tf.int32),
-                message=f"{_MARK}{name} yields a batch whose images are not {image_shape}; the "
-                        f"model takes {expected}."))
+            got = tf.strings.reduce_join(tf.strings.as_string(tf.shape(x)), separator=", ")
+            checks.append(tf.debugging.Assert(
+                tf.equal(tf.strings.regex_replace(got, "^[0-9]+, ", ""), wanted),
+                [tf.strings.join([tf.strings.format(where, index), "a batch of shape (", got,
+                                  f"); the model takes {expected}."])]))
         if dtype == tf.uint8:
             with tf.control_dependencies(checks):
                 x = tf.cast(x, tf.float32) / 255.0
@@ -148,26 +206,21 @@ def _checked_dataset(ds, image_shape, name):
             x = tf.cast(x, tf.float32)
             checks.append(tf.debugging.Assert(
                 tf.reduce_all(tf.math.is_finite(x)),
-                [f"{_MARK}{name}: a batch holds NaN or Inf values."]))
+                [tf.strings.format(where + "images contain NaN or Inf values.", index)]))
             lo, hi = tf.reduce_min(x), tf.reduce_max(x)
             with tf.control_dependencies(checks):
                 checks.append(tf.debugging.Assert(
                     tf.logical_and(lo >= 0.0, hi <= 1.0),
                     [tf.strings.format(
-                        _MARK + name + ": float images must be in [0, 1], got a batch with "
-                        "values in [{}, {}]; divide 8-bit images by 255 (or give them as uint8).",
-                        (lo, hi))]))
+                        where + "float images must be in [0, 1], got values in [{}, {}]; "
+                        "divide 8-bit images by 255 (or pass them as uint8).",
+                        (index, lo, hi))]))
             with tf.control_dependencies(checks):
                 x = tf.identity(x)
         x = tf.ensure_shape(x, [None, *image_shape])
-        return (x, *element[1:]) if is_tuple else x
+        return x if images_only or not is_tuple else (x, *element[1:])
 
-    if is_tuple:
-        mapped = ds.map(convert, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    else:
-        mapped = ds.map(lambda x: convert(x), num_parallel_calls=tf.data.AUTOTUNE,
-                        deterministic=True)
-    return mapped
+    return ds.enumerate().map(convert, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
 
 def input_error_in(error: BaseException) -> InputError | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import keras
 import numpy as np
 from keras import ops
@@ -13,8 +15,11 @@ from lsa_keras.initializers import apply_initialization
 from lsa_keras.layers.autoregressive_layer import AutoregressiveLayer
 from lsa_keras.models.lsa import lsa_networks, lsa_scorer
 from lsa_keras.models.lsa.lsa_trainer import JointLossTrainer, OwnObjectiveCompile
-from lsa_keras.utils import fit_input
-from lsa_keras.utils.preprocessing import as_model_images, images_from
+from lsa_keras.utils import fit_input, jax_state
+from lsa_keras.utils.preprocessing import as_model_images
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 DEFAULT_BATCH_SIZE = 256
 
@@ -198,12 +203,12 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNonFiniteLoss) for c in callbacks):
             callbacks.insert(0, StopOnNonFiniteLoss())  # before any checkpoint callback
-        state = _jax_training_state(self)
+        state = jax_state.saved_state(self)
         try:
             history = super().fit(x, y, batch_size=batch_size, epochs=epochs,
                                   validation_data=validation_data, callbacks=callbacks, **kwargs)
         except Exception as e:  # noqa: BLE001 (only the input checks' errors are rewritten)
-            _restore_jax_training_state(self, state)
+            jax_state.restore_state(self, state)
             # A dataset's batches are checked as training reads them, inside tf.data or a
             # Keras data adapter, which hand the check's error on wrapped in their own.
             error = fit_input.input_error_in(e)
@@ -220,8 +225,8 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
             error = fit_input.InputError("x yielded no batches of images; nothing was trained.")
         raise error
 
-    def calibrate(self, x_val: np.ndarray | keras.utils.PyDataset, fpr: float = 0.05,
-                  batch_size: int = DEFAULT_BATCH_SIZE,
+    def calibrate(self, x_val: np.ndarray | tf.data.Dataset | keras.utils.PyDataset,
+                  fpr: float = 0.05, batch_size: int = DEFAULT_BATCH_SIZE,
                   verbose: int | str = "auto") -> dict:
         """Fit the score normalisation and the decision threshold on normal validation images.
 
@@ -230,21 +235,27 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         are saved and loaded with it.
 
         Args:
-            x_val: normal images ``(n, *image_shape)``, uint8 in [0, 255] or float in [0, 1];
-                or a ``tf.data.Dataset`` / ``keras.utils.PyDataset`` of such batches (as
-                :meth:`fit` takes them; each batch is checked the same way).
+            x_val: normal images, in any form :meth:`score` takes: an array
+                ``(n, *image_shape)``, or a ``tf.data.Dataset`` / ``keras.utils.PyDataset``
+                streamed batch by batch (only the ``n`` scores are kept, so it may be larger
+                than memory). At least 2 images.
             fpr: target false-positive rate on normal data, a number in (0, 1).
-            batch_size: images per scoring batch, a positive integer (None: the default).
+            batch_size: images per scoring batch of an array or of a ``tf.data.Dataset`` of
+                single images, a positive integer (None: the default).
             verbose: Keras' progress bar while scoring: 1, 0, or ``"auto"`` (a bar for
-                more than 20 batches on a terminal or in a notebook).
+                more than 20 batches, or a dataset of unknown length, on a terminal or in a
+                notebook).
 
         Returns:
             dict with ``"min"``, ``"max"`` (``{"llk", "rec"}``) and ``"threshold"``.
+
+        Raises:
+            ValueError: as :meth:`score`; fewer than 2 images; ``fpr`` out of (0, 1).
         """
         fpr = _check_fpr(fpr)
         batch_size = _check_batch_size(batch_size)
-        x_val = images_from(x_val, self.image_shape, name="x_val")
-        raw = lsa_scorer.raw_scores(self, x_val, batch_size, verbose)
+        raw = lsa_scorer.per_sample_scores(self, x_val, batch_size, verbose, name="x_val",
+                                           single=False)
         if len(raw["llk"]) < 2:
             raise ValueError("calibrate needs at least 2 validation images.")
         stats = scoring.min_max_stats(raw)
@@ -267,34 +278,53 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         hi = ops.convert_to_numpy(self.score_max).astype("float64")
         return {"llk": (lo[0], hi[0]), "rec": (lo[1], hi[1])}
 
-    def score(self, x: np.ndarray | keras.utils.PyDataset, batch_size: int = DEFAULT_BATCH_SIZE,
+    def score(self, x: np.ndarray | tf.data.Dataset | keras.utils.PyDataset,
+              batch_size: int = DEFAULT_BATCH_SIZE,
               verbose: int | str = "auto") -> dict[str, np.ndarray]:
         """Novelty scores of images; higher means more novel.
 
+        Arrays are checked whole, then scored in batches of ``batch_size``. Datasets are
+        streamed: each batch is checked as it is read and goes through the compiled scorer,
+        and only the per-sample scores are kept, so a dataset larger than memory can be
+        scored.
+
         Args:
-            x: images ``(n, *image_shape)``, uint8 in [0, 255] or float in [0, 1]; a single
-                image ``image_shape`` is accepted too, and so is a ``tf.data.Dataset`` or
-                ``keras.utils.PyDataset`` of batches of images (or of ``(images, ...)``
-                tuples), each batch checked as an array is.
-            batch_size: images per scoring batch, a positive integer (None: the default;
-                arrays; a dataset is re-batched).
+            x: the images, uint8 in [0, 255] or float in [0, 1], as one of:
+
+                - an array ``(n, *image_shape)``, or one image ``image_shape``;
+                - a ``tf.data.Dataset`` of batches ``(batch, *image_shape)``, or of single
+                  images ``image_shape`` (batched by ``batch_size``);
+                - a ``keras.utils.PyDataset`` of batches (with a length).
+
+                A dataset element may be the images or a tuple whose first element is the
+                images (``(x,)``, ``(x, y)``, ...); the rest is ignored.
+            batch_size: images per scoring batch of an array or of a ``tf.data.Dataset`` of
+                single images, a positive integer (None: the default); other datasets are
+                scored in their own batches.
             verbose: Keras' progress bar (``keras.utils.Progbar``): 1, 0, or ``"auto"``
-                (a bar when scoring more than 20 batches on a terminal or in a notebook).
+                (a bar when scoring more than 20 batches, or a dataset of unknown length, on a
+                terminal or in a notebook).
 
         Returns:
             dict of float64 arrays ``(n,)``: ``"llk"`` (surprisal, nats), ``"rec"`` (sum of
-            squared errors) and ``"ns"`` (normalised sum; needs :meth:`calibrate`).
+            squared errors) and ``"ns"`` (normalised sum; needs :meth:`calibrate`), in the
+            order of the images.
+
+        Raises:
+            ValueError: images of the wrong shape or dtype, floats outside [0, 1], NaN or Inf
+                (for a dataset: naming the batch that holds them, which stops scoring there); a
+                dataset of dicts, an empty one or an infinite one; no :meth:`calibrate` yet.
         """
         batch_size = _check_batch_size(batch_size)
         stats = self._stats()
-        x = images_from(x, self.image_shape, single=True, name="x")
-        return scoring.novelty_scores(lsa_scorer.raw_scores(self, x, batch_size, verbose), stats)
+        raw = lsa_scorer.per_sample_scores(self, x, batch_size, verbose, name="x")
+        return scoring.novelty_scores(raw, stats)
 
-    def decision_function(self, x: np.ndarray | keras.utils.PyDataset,
+    def decision_function(self, x: np.ndarray | tf.data.Dataset | keras.utils.PyDataset,
                           batch_size: int = DEFAULT_BATCH_SIZE,
                           verbose: int | str = "auto") -> np.ndarray:
-        """The novelty score NS ``(n,)``, as PyOD's ``decision_function``; ``x`` as for
-        :meth:`score`."""
+        """The novelty score NS, as PyOD's ``decision_function``: float64 ``(n,)``; ``x``
+        (arrays, or datasets streamed) and the other arguments as for :meth:`score`."""
         return self.score(x, batch_size, verbose)["ns"]
 
     @property
@@ -303,11 +333,11 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         self._stats()  # the same error as score() before calibrate()
         return float(ops.convert_to_numpy(self.threshold))
 
-    def predict_label(self, x: np.ndarray | keras.utils.PyDataset,
+    def predict_label(self, x: np.ndarray | tf.data.Dataset | keras.utils.PyDataset,
                       batch_size: int = DEFAULT_BATCH_SIZE,
                       verbose: int | str = "auto") -> np.ndarray:
-        """1 (novel) where NS exceeds :attr:`threshold_`, else 0; int array ``(n,)``;
-        ``x`` as for :meth:`score`.
+        """1 (novel) where NS exceeds :attr:`threshold_`, else 0: int32 ``(n,)``; ``x``
+        (arrays, or datasets streamed) and the other arguments as for :meth:`score`.
 
         With scores at hand, ``(scores["ns"] > model.threshold_)`` gives the same labels
         without scoring again."""
@@ -390,37 +420,6 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         for part in ("encoder", "decoder", "estimator"):
             config[part] = keras.saving.deserialize_keras_object(config[part])
         return cls(**config)
-
-
-def _jax_training_state(model):
-    """Under JAX, the variables ``fit`` is about to train (references: JAX arrays are
-    immutable, so this copies nothing); None on the other backends."""
-    if keras.backend.backend() != "jax":
-        return None
-    variables = (list(model.trainable_variables) + list(model.non_trainable_variables)
-                 + list(model.metrics_variables)
-                 + (list(model.optimizer.variables) if model.optimizer is not None else []))
-    return [(v, v.value) for v in variables]
-
-
-def _restore_jax_training_state(model, state):
-    """Give the variables back their values after a ``fit`` that raised under JAX.
-
-    Keras' JAX trainer moves the variables' values into a state it carries from step to step
-    and empties the variables meanwhile; an error inside the loop (a bad batch, an interrupt)
-    leaves them empty, and the next use of the model would silently read their initializers.
-    The state of the last finished step is put back when there is one (``jax_state_sync``),
-    the values from before ``fit`` otherwise.
-    """
-    if state is None:
-        return
-    if getattr(model, "_jax_state", None) and not getattr(model, "_jax_state_synced", True):
-        model.jax_state_sync()
-    else:
-        for variable, value in state:
-            if getattr(variable, "_value", value) is None:
-                variable.assign(value)
-    model._jax_state = None  # a stale state must not be synced into a later fit
 
 
 def _is_array(x):

@@ -46,7 +46,12 @@ class LSADetector(BaseEstimator):
 
     Images may be given as ``(n, *image_shape)`` (e.g. ``(n, 28, 28, 1)`` for ``"mnist"``),
     without a single channel axis (``(n, 28, 28)``), or flattened ``(n, 784)`` as
-    scikit-learn's two-dimensional ``X``; uint8 in [0, 255] or float in [0, 1].
+    scikit-learn's two-dimensional ``X``; uint8 in [0, 255] or float in [0, 1]. The scoring
+    methods (``decision_function``, ``predict``, ``predict_proba``, and ``from_model``'s
+    reference images) also take a ``tf.data.Dataset`` or ``keras.utils.PyDataset`` of image
+    batches, streamed as :meth:`lsa_keras.LSA.score` streams them. ``fit`` takes arrays only:
+    it holds out a random part of ``X``; to train on a dataset, train and calibrate an
+    :class:`lsa_keras.LSA` and wrap it with :meth:`from_model`.
 
     Args:
         architecture: a registered LSA architecture (``lsa_keras.available_architectures()``):
@@ -134,12 +139,18 @@ class LSADetector(BaseEstimator):
         """Train an LSA on ``X`` less a held-out part, and calibrate it on that part.
 
         Args:
-            X: normal images ``(n, *image_shape)``, ``(n, h, w)`` for one channel, or
-                ``(n, prod(image_shape))``; uint8 in [0, 255] or float in [0, 1].
+            X: normal images, an array ``(n, *image_shape)``, ``(n, h, w)`` for one channel,
+                or ``(n, prod(image_shape))``; uint8 in [0, 255] or float in [0, 1].
             y: ignored (present for API consistency).
 
         Returns:
             the fitted detector.
+
+        Raises:
+            TypeError: ``X`` is a ``tf.data.Dataset`` or ``keras.utils.PyDataset``: the random
+                hold-out needs the images at hand. Train on a dataset with
+                :meth:`lsa_keras.LSA.fit`, calibrate with :meth:`lsa_keras.LSA.calibrate` (both
+                stream), and wrap the model with :meth:`from_model`.
         """
         rate = self._validate_params()
         if self.seed is not None:
@@ -149,7 +160,7 @@ class LSADetector(BaseEstimator):
             estimator_units=None if self.estimator_units is None else tuple(self.estimator_units),
             lam=self.lam,
         )
-        x = _as_images(X, model.image_shape, "X")
+        x = _as_images(X, model.image_shape, "X", datasets=False)
         n = len(x)
         n_cal = max(2, int(math.ceil(self.validation_fraction * n)))
         if n - n_cal < 1:
@@ -188,7 +199,8 @@ class LSADetector(BaseEstimator):
 
         Args:
             model: a calibrated ``LSA``.
-            X: optional normal reference images, as for :meth:`fit`.
+            X: optional normal reference images, as for :meth:`fit`, or a ``tf.data.Dataset``
+                / ``keras.utils.PyDataset`` of them (streamed).
             batch_size: images per scoring batch.
         """
         _check_batch_size(batch_size)
@@ -216,7 +228,7 @@ class LSADetector(BaseEstimator):
 
         return cls.from_model(from_pretrained(name_or_path, **kwargs), X)
 
-    def _set_scores(self, x: np.ndarray) -> None:
+    def _set_scores(self, x: Any) -> None:
         self.decision_scores_ = np.asarray(
             self.model_.decision_function(x, batch_size=_check_batch_size(self.batch_size)),
             "float64")
@@ -230,7 +242,8 @@ class LSADetector(BaseEstimator):
 
         Args:
             X: images, in any of the forms :meth:`fit` accepts, or a ``tf.data.Dataset`` /
-                ``keras.utils.PyDataset`` of batches of them (as ``LSA.fit`` takes them).
+                ``keras.utils.PyDataset`` of them, streamed (as :meth:`lsa_keras.LSA.score`
+                takes them).
 
         Returns:
             float64 ``(n,)``.
@@ -249,7 +262,8 @@ class LSADetector(BaseEstimator):
 
         Args:
             X: images, in any of the forms :meth:`fit` accepts, or a ``tf.data.Dataset`` /
-                ``keras.utils.PyDataset`` of batches of them (as ``LSA.fit`` takes them).
+                ``keras.utils.PyDataset`` of them, streamed (as :meth:`lsa_keras.LSA.score`
+                takes them).
             method: ``"linear"``: NS min-max scaled by the training scores
                 (:attr:`decision_scores_`) and clipped to [0, 1]; ``"unify"``: ``erf`` of NS
                 standardised by the training scores' mean and standard deviation, clipped to
@@ -328,17 +342,26 @@ def _check_batch_size(batch_size: Any) -> int:
     return int(batch_size)
 
 
-def _as_images(X: Any, image_shape: tuple[int, ...], name: str = "X") -> np.ndarray:
+def _as_images(X: Any, image_shape: tuple[int, ...], name: str = "X", datasets: bool = True):
     """``X`` as an array ``(n, *image_shape)``, with scikit-learn's checks (numeric, finite,
     at least one sample, no complex values) and clear shape errors; the value range (uint8
-    or [0, 1]) is checked by the model."""
-    from lsa_keras.utils.preprocessing import images_from, is_batched_source
+    or [0, 1]) is checked by the model. With ``datasets``, a ``tf.data.Dataset`` or
+    ``keras.utils.PyDataset`` is returned as it is, for the model to stream; without, it is
+    a TypeError that says how to train on one."""
+    from lsa_keras.utils.fit_input import is_dataset
 
     image_shape = tuple(int(d) for d in image_shape)
     if X is None:
         raise ValueError(f"{name} must be an array of images {('n', *image_shape)}, got None.")
-    if is_batched_source(X):  # a tf.data.Dataset or keras.utils.PyDataset, as LSA.fit takes
-        return images_from(X, image_shape, name=name)
+    if is_dataset(X):
+        if datasets:
+            return X  # checked batch by batch as the model scores it
+        raise TypeError(
+            f"LSADetector.fit takes an array of images: it holds out a random "
+            f"validation_fraction of {name} to calibrate on. To train on a "
+            f"{type(X).__name__}, train and calibrate an LSA on it (model.fit(train), "
+            "model.calibrate(validation), both streamed) and wrap the model: "
+            "LSADetector.from_model(model).")
     x = check_array(X, allow_nd=True, dtype="numeric", input_name=name, **_FINITE)
     if x.dtype == bool:
         raise ValueError(f"{name} must hold uint8 or float images, got booleans.")

@@ -137,15 +137,15 @@ def test_fit_checks_and_converts_every_batch_of_a_dataset():
     dataset = tf.data.Dataset.from_tensor_slices(pixels[:8]).batch(8)
     got = model.fit(dataset, verbose=0).history["loss"][0]
     assert got == pytest.approx(expected, rel=1e-5)
-    for images, match in [(bad, r"x: float images must be in \[0, 1\], got a batch with values"),
-                          (nan, "x: a batch holds NaN or Inf"),
+    for images, match in [(bad, r"x, batch 0: float images must be in \[0, 1\], got values"),
+                          (nan, "x, batch 1: images contain NaN or Inf"),
                           (pixels.astype("int32"), "dtype int32"),
                           (pixels[:, :, :20], r"model takes \(batch, 28, 28, 1\)")]:
         with pytest.raises(ValueError, match=match):
             model.fit(tf.data.Dataset.from_tensor_slices(images).batch(8), verbose=0)
     with pytest.raises(ValueError, match="single images .* not batches"):
         model.fit(tf.data.Dataset.from_tensor_slices(pixels), verbose=0)
-    with pytest.raises(ValueError, match="validation_data: float images must be in"):
+    with pytest.raises(ValueError, match=r"validation_data, batch \d+: float images must be in"):
         model.fit(dataset, validation_data=tf.data.Dataset.from_tensor_slices(bad).batch(8),
                   verbose=0)
     with pytest.raises(ValueError, match="no batches"):
@@ -162,18 +162,36 @@ dataset = tf.data.Dataset.from_tensor_slices(mnist_like(12)).batch(4)
 history = model.fit(dataset, epochs=1, verbose=0)
 assert np.isfinite(history.history["loss"][0]), history.history
 """
+# PyTorch's check that scoring streams tf.data (test_lsa_scorer's tf.data tests run under
+# TensorFlow and JAX): the array's scores and statistics, in the same batches.
+_SCORE_TF_DATA = """
+stats = model.calibrate(dataset, batch_size=4)
+assert stats == model.calibrate(mnist_like(12), batch_size=4), stats
+pixels = (mnist_like(6, 1) * 255).astype("uint8")
+expected = model.score(pixels, batch_size=3)
+got = model.score(tf.data.Dataset.from_tensor_slices(pixels), batch_size=3)  # single images
+for k in expected:
+    np.testing.assert_array_equal(got[k], expected[k])
+try:
+    model.score(tf.data.Dataset.from_tensor_slices(pixels * 1.0).batch(3))
+except ValueError as e:
+    assert "x, batch 0: float images must be in [0, 1]" in str(e), e
+else:
+    raise AssertionError("floats in 0-255 were scored")
+"""
 
 
 def test_fit_on_an_unlabeled_tf_data_dataset():
+    """Fit (and, under PyTorch, calibrate and score: test_lsa_scorer's tf.data tests run under
+    TensorFlow and JAX) on a tf.data.Dataset."""
     if keras.backend.backend() != "torch":
         exec(_FIT_ON_TF_DATA, {})
         return
     # Under PyTorch in its own process: TensorFlow and torch loaded in one process crashed
     # later torch train steps in this test run with a segmentation fault.
     env = dict(os.environ, KERAS_BACKEND="torch")
-    done = subprocess.run(
-        [sys.executable, "-c", _FIT_ON_TF_DATA], cwd=ROOT, env=env, capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, "-c", _FIT_ON_TF_DATA + _SCORE_TF_DATA], cwd=ROOT,
+                          env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
 
 

@@ -19,7 +19,7 @@ from sklearn.utils import estimator_checks
 from sklearn.utils.validation import check_is_fitted
 
 from lsa_keras import LSADetector
-from tests.test_case import mnist_like
+from tests.test_case import Batches, mnist_like
 
 TINY = dict(code_length=8, bins=10, estimator_units=(4,), epochs=1, batch_size=8)
 N = 24
@@ -209,6 +209,25 @@ def test_from_model_wraps_a_calibrated_lsa(fitted, data, tmp_path):
     detector.model_.save_pretrained(folder)
     pretrained = LSADetector.from_pretrained(folder, data)
     np.testing.assert_allclose(pretrained.decision_scores_, detector.decision_scores_, **TOL)
+
+
+def test_datasets_are_scored_streamed_and_refused_by_fit(fitted, data):
+    """decision_function, predict, predict_proba and from_model's reference images take what
+    LSA.score takes (streamed); fit needs an array for its random hold-out, and says how to
+    train on a dataset instead."""
+    detector, _, _ = fitted
+    batches = Batches(data, TINY["batch_size"])  # the batches the detector scores an array in
+    np.testing.assert_array_equal(detector.decision_function(batches),
+                                  detector.decision_function(data))
+    np.testing.assert_array_equal(detector.predict(Batches(data, 8, with_labels=True)),
+                                  detector.predict(data))
+    np.testing.assert_array_equal(detector.predict_proba(batches), detector.predict_proba(data))
+    wrapped = LSADetector.from_model(detector.model_, batches)
+    np.testing.assert_array_equal(wrapped.decision_scores_, detector.decision_function(data))
+    with pytest.raises(ValueError, match=r"batch 0: float images must be in \[0, 1\]"):
+        detector.decision_function(Batches(data * 255))
+    with pytest.raises(TypeError, match=r"fit takes an array .* LSADetector.from_model\(model\)"):
+        clone(detector).fit(batches)
 
 
 def test_pickle_round_trip(fitted, data):
