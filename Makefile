@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q --no-compile -c constraints.txt -e ".[test,jax,torch,video,docs]"
+	$(PY) -m pip install -q --no-compile -c constraints.txt -e ".[test,jax,torch,video,docs,export]"
 	touch $(STAMP)
 
 # The main job: train on digit 0 of the MNIST sample that ships with the package, then evaluate.

@@ -278,6 +278,16 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         hi = ops.convert_to_numpy(self.score_max).astype("float64")
         return {"llk": (lo[0], hi[0]), "rec": (lo[1], hi[1])}
 
+    @property
+    def score_statistics(self) -> dict[str, tuple[float, float]]:
+        """``{"llk": (min, max), "rec": (min, max)}`` over the calibration images, the
+        normalisation of NS (paper Eq. 9).
+
+        Raises:
+            ValueError: the model has not been calibrated (:meth:`calibrate`).
+        """
+        return self._stats()
+
     def score(self, x: np.ndarray | tf.data.Dataset | keras.utils.PyDataset,
               batch_size: int = DEFAULT_BATCH_SIZE,
               verbose: int | str = "auto") -> dict[str, np.ndarray]:
@@ -342,6 +352,36 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         With scores at hand, ``(scores["ns"] > model.threshold_)`` gives the same labels
         without scoring again."""
         return (self.decision_function(x, batch_size, verbose) > self.threshold_).astype("int32")
+
+    def export(self, filepath: str, format: str = "tf_saved_model", verbose: bool | None = None,
+               input_dtype: str = "float32", **kwargs) -> None:
+        """Write the calibrated detector for serving, to run without lsa_keras or Keras.
+
+        The artifact takes a batch of images ``(batch, *image_shape)`` (any batch size) named
+        ``images`` and returns four ``(batch,)`` arrays: ``llk`` and ``rec`` (float32, as
+        :meth:`score`), ``ns`` (float32, normalised with the calibration statistics) and
+        ``label`` (int32, 1 where ``ns`` exceeds :attr:`threshold_`, as
+        :meth:`predict_label`). The statistics and the threshold are constants of the
+        artifact. A video model exports its clip scorer the same way.
+
+        Args:
+            filepath: the SavedModel folder, or the ``.onnx`` file, to write.
+            format: ``"tf_saved_model"`` (``tf.saved_model.load``, TF Serving; endpoint
+                ``serve``, signature ``serving_default``) or ``"onnx"`` (onnxruntime; under
+                TensorFlow it needs ``tf2onnx``: ``pip install "lsa-keras[export]"``).
+            verbose: Keras' export messages.
+            input_dtype: ``"float32"`` (pixel values in [0, 1]) or ``"uint8"`` (0-255,
+                divided by 255 in the graph).
+            **kwargs: passed to ``keras.Model.export`` (e.g. ``opset_version`` for ONNX).
+
+        Raises:
+            ValueError: the model is not calibrated, or an unknown ``format`` or
+                ``input_dtype``.
+        """
+        from lsa_keras.models.lsa import lsa_export
+
+        lsa_export.export(self, filepath, format=format, verbose=verbose,
+                          input_dtype=input_dtype, **kwargs)
 
     def save_pretrained(self, folder: str, metadata: dict | None = None, *,
                         weights_dtype: str = "float32", repo_id: str | None = None) -> str:
