@@ -62,6 +62,20 @@ def _int_in(low, high):
     return parse
 
 
+def _shard(text):
+    """An argparse type: ``I/N``, shard I (0..N-1) of N; else a one-line error."""
+    index, slash, count = text.partition("/")
+    try:
+        index, count = int(index), int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected I/N (shard I of N, I from 0), got "
+                                         f"{text!r}") from None
+    if not slash or count < 1 or not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f"expected I/N with 0 <= I < N (Slurm: --array=0-"
+                                         f"<N-1>), got {text!r}")
+    return index, count
+
+
 def _positive_float(text):
     """An argparse type: a finite number > 0 (nan, inf, 0 and negatives are refused)."""
     try:
@@ -148,6 +162,10 @@ def _zoo_parsers(zsub, common):
                          "missing there are trained)")
     zb.add_argument("--epochs", type=_int_in(1, MAX_EPOCHS), default=None,
                     help="override the recipe (for trials)")
+    zb.add_argument("--shard", type=_shard, default=None, metavar="I/N",
+                    help="build only shard I (0..N-1) of the names, for N jobs of a cluster "
+                         "(e.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT); each "
+                         "job records its results in the preset file under a lock")
     common(zb)
     zp = zsub.add_parser("publish", help="upload a built zoo folder to the Hub, pin its preset",
                          description="Upload ZOO_DIR/NAME/ to its Hub repository and record "

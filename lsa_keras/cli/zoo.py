@@ -114,11 +114,23 @@ def _from_results(folder, dataset, c):
     return model, results["classes"][str(c)], results
 
 
+def shard(names, index, count):
+    """Shard ``index`` (0..count-1) of ``count`` of the work list ``names``: the
+    ``index``-th of ``count`` contiguous slices, their lengths differing by at most one (empty
+    when there are more shards than names)."""
+    return names[index * len(names) // count:(index + 1) * len(names) // count]
+
+
 def build(args):
     from lsa_keras.training import calibrate_and_save, train_one_class
     from lsa_keras.training.one_class import METRICS
 
     names = _names(args)
+    if getattr(args, "shard", None) is not None:
+        index, count = args.shard
+        everything, names = names, shard(names, *args.shard)
+        print(f"== shard {index}/{count}: {', '.join(names) or 'no name'} ({len(names)} of "
+              f"{len(everything)})", flush=True)
     if args.epochs is not None and args.epochs <= 0:
         raise UsageError(f"--epochs must be positive, got {args.epochs}.")
     out_dir = zoo_dir(args.zoo_dir)

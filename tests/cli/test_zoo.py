@@ -124,3 +124,69 @@ def test_zoo_list_shows_every_name_metrics_status_and_below_chance(tmp_path, mon
     warnings_ = [line for line in lines if line.startswith("warning: ")]
     assert [w.split()[1] for w in warnings_] == ["cifar10-1:", "cifar10-7:", "cifar10-9:"]
     assert "0.450, is below chance" in warnings_[0]
+
+
+def test_build_shards_split_the_work_list_and_merge_into_the_registry(zoo_env, monkeypatch):
+    import lsa_keras.training
+
+    data = zoo_env / "data"
+    tiny_mnist(data)
+    built = []
+
+    def train_one_class(data, checkpoint_dir, schedule, *, model_dir, **kwargs):
+        # Stands in for training: writes a model folder's files, returns AUROCs of its own.
+        os.makedirs(model_dir)
+        for name in pretrained.MODEL_FILES:
+            (zoo_env / "zoo" / os.path.basename(model_dir) / name).write_text(model_dir)
+        built.append(os.path.basename(model_dir))
+        score = 0.5 + data["normal_class"] / 100
+        return None, {"auroc_ns": score, "auroc_llk": score, "auroc_rec": score}
+
+    monkeypatch.setattr(lsa_keras.training, "train_one_class", train_one_class)
+    shards = []
+    for i in range(4):  # the jobs of a Slurm array --array=0-3
+        out = ok(run_in_process("zoo", "build", "mnist", "--data-dir", data, "--shard", f"{i}/4"))
+        shards.append(built[sum(map(len, shards)):])
+        assert out.stdout.startswith(
+            f"== shard {i}/4: {', '.join(shards[-1])} ({len(shards[-1])} of 10)")
+    assert shards == [["mnist-0", "mnist-1"], ["mnist-2", "mnist-3", "mnist-4"],
+                      ["mnist-5", "mnist-6"], ["mnist-7", "mnist-8", "mnist-9"]]
+    for c in range(10):
+        entry = zoo.entry(f"mnist-{c}")
+        assert entry["metrics"]["auroc_ns"] == round(0.5 + c / 100, 4)
+        assert entry["revision"] is None
+    # More jobs than names: the extra ones build nothing and succeed.
+    empty = ok(run_in_process("zoo", "build", "mnist-3", "--shard", "0/2"))
+    assert empty.stdout.startswith("== shard 0/2: no name (0 of 1)")
+    for shard, message in (("4/4", "0 <= I < N"), ("1", "expected I/N"), ("a/2", "expected I/N")):
+        proc = run_in_process("zoo", "build", "mnist", "--shard", shard)
+        assert proc.returncode == 2 and message in proc.stderr
+
+
+# Loads the preset module alone (not the lsa_keras.models package, which imports Keras) and
+# records one metric of each of its zoo names, a few times over, as a build job would.
+RECORD = """
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("lsa_presets", sys.argv[1])
+presets = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(presets)
+for value in range(5):
+    for name in sys.argv[2:]:
+        presets.update_preset(name, metrics={"auroc_ns": value / 10})
+"""
+
+
+def test_jobs_recording_results_at_once_keep_every_result(zoo_env):
+    import subprocess
+    import sys
+
+    from tests.test_case import ROOT
+
+    source = lsa_presets.__file__
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    jobs = [subprocess.Popen([sys.executable, "-c", RECORD, source, f"mnist-{c}", f"cifar10-{c}"],
+                             env=env) for c in range(5)]
+    assert [job.wait(timeout=120) for job in jobs] == [0] * 5
+    for c in range(5):
+        assert zoo.entry(f"mnist-{c}")["metrics"] == {"auroc_ns": 0.4}
+        assert zoo.entry(f"cifar10-{c}")["metrics"] == {"auroc_ns": 0.4}

@@ -141,18 +141,25 @@ def preset(name: str) -> dict[str, Any]:
 def update_preset(name: str, **fields: Any) -> dict[str, Any]:
     """Set ``fields`` of preset ``name`` in the preset file; returns the updated entry.
 
-    A ``schedule`` equal to the recipe's is not stored (the recipe holds it).
+    A ``schedule`` equal to the recipe's is not stored (the recipe holds it). The file is
+    read, changed and written back under a lock (:func:`lsa_keras.utils.file_lock.locked`), so
+    processes that update it at once (the jobs of ``lsa-keras zoo build --shard``) each keep
+    their change.
 
     Raises:
         ValueError: if ``name`` is not a preset.
     """
+    from lsa_keras.utils.file_lock import locked
+
     preset(name)  # raises with the list of names
-    data = load_presets()
-    entry = data["presets"][name]
-    entry.update(fields)
-    if entry.get("schedule") == recipe_schedule(data["recipes"][entry["recipe"]]):
-        entry.pop("schedule")
-    save_presets(data)
+    path = presets_path()
+    with locked(path):
+        data = load_presets(path)
+        entry = data["presets"][name]
+        entry.update(fields)
+        if entry.get("schedule") == recipe_schedule(data["recipes"][entry["recipe"]]):
+            entry.pop("schedule")
+        save_presets(data, path)
     return preset(name)
 
 
