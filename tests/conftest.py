@@ -41,6 +41,7 @@ SLOWEST_FIRST = (  # summed test durations, TensorFlow stage (s, a shared machin
     "tests/cli/test_zoo.py",  # 63
     "tests/examples/test_numbered_examples.py",  # 56
     "tests/hub/test_pretrained.py",  # 41
+    "tests/training/test_distribution.py",  # 38 (three runs in processes of their own)
     "tests/video/test_pipeline.py",  # 38
     "tests/models/lsa/test_lsa_scorer.py",  # 34
     "tests/reliability/test_cli.py",  # 33

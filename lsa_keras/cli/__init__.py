@@ -214,6 +214,11 @@ def build_parser():
                         "28x28 gray or 32x32 RGB); default mnist for a folder, the one that "
                         "takes the images for tfds:NAME")
     t.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0)
+    t.add_argument("--distribute", action="store_true",
+                   help="train data-parallel on every local GPU (else CPU device); "
+                        "--batch-size is the global batch. With TF_CONFIG naming several "
+                        "workers (TensorFlow), across them: run the same command on each, "
+                        "worker 0 writes OUT. TensorFlow and JAX backends only")
     _common(t)
 
     e = sub.add_parser("evaluate", help="AUROC of a model on a dataset, ROC and histogram PNGs",

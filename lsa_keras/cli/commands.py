@@ -105,6 +105,8 @@ def train(args):
 
     for flag in ("epochs", "batch_size", "learning_rate"):
         _positive("--" + flag.replace("_", "-"), getattr(args, flag))
+    # Before any other TensorFlow work: a multi-worker strategy configures the runtime.
+    distribution = _distribution() if getattr(args, "distribute", False) else None
     args.data_dir = data_dir_of(args)
     shape = None
     if args.dataset == "folder":
@@ -140,12 +142,37 @@ def train(args):
         data, args.out, schedule, seed=args.seed, settings=settings, model_dir=folder,
         calibration_fpr=recipe["calibration"]["fpr"], verbose=1,
         metadata={"name": os.path.basename(os.path.abspath(args.out)),
-                  "normal_class": args.normal_class})
+                  "normal_class": args.normal_class}, distribution=distribution)
     if "auroc_ns" in result:
         print("test AUROC  LLK {auroc_llk:.3f}  REC {auroc_rec:.3f}  NS {auroc_ns:.3f}".format(
             **result))
+    from lsa_keras.training.distribution import is_chief, worker_index
+
+    if distribution is not None and not is_chief(distribution):
+        folder = os.path.join(args.out, f"worker-{worker_index(distribution)}")
+        print(f"worker {worker_index(distribution)}: trained ({time.time() - start:.0f} s this "
+              f"session); worker 0 writes the model, this worker's checkpoints are in {folder}")
+        return 0
     print(f"model written to {folder} ({time.time() - start:.0f} s this session)")
     return 0
+
+
+def _distribution():
+    """``--distribute``: the data-parallel distribution, announced in one line."""
+    from lsa_keras.training import distribution as dist
+
+    try:
+        distribution = dist.data_parallel()
+    except NotImplementedError as e:
+        raise UsageError(f"--distribute: {e}") from e
+    except RuntimeError as e:  # TensorFlow's runtime started before the cluster was set
+        raise UsageError(f"--distribute: {e}") from e
+    workers = dist.worker_count()
+    where = (f"worker {dist.worker_index(distribution)} of {workers}" if workers > 1
+             else "this machine")
+    print(f"lsa-keras train: data-parallel over {dist.replica_count(distribution)} devices "
+          f"({where})", flush=True)
+    return distribution
 
 
 def evaluate(args):

@@ -44,6 +44,7 @@ def train_one_class(
     initialization: str = "torch",
     callbacks: list[keras.callbacks.Callback] | None = None,
     verbose: int = 2,
+    distribution: Any = None,
 ) -> tuple["LSA", dict[str, Any]]:
     """Train LSA on ``data``'s normal images, calibrate it, evaluate it and save it.
 
@@ -75,6 +76,10 @@ def train_one_class(
             default the architecture's.
         callbacks: more Keras callbacks for ``fit``.
         verbose: Keras' ``fit`` verbosity.
+        distribution: train data-parallel
+            (:func:`lsa_keras.training.distribution.data_parallel`; see
+            :func:`~lsa_keras.training.resumable.train_resumable`). With several workers each
+            calibrates the model it trained and only the chief writes ``model_dir``.
 
     Returns:
         ``(model, result)``: the calibrated model and a dict with ``best_epoch``,
@@ -106,7 +111,7 @@ def train_one_class(
             lambda: LSA.from_architecture(architecture, lam=lam, estimator_units=estimator_units,
                                           initialization=initialization),
             x, x_val, checkpoint_dir or tmp, epochs, batch_size, rate, settings, seed=seed,
-            verbose=verbose, callbacks=callbacks)
+            verbose=verbose, callbacks=callbacks, distribution=distribution)
     result = {"best_epoch": state.get("best_epoch"), "best_val_loss": state.get("best_val_loss"),
               "epochs": state["epoch"], "seconds": state.get("seconds"), "n_train": len(x),
               "n_val": len(x_val),
@@ -114,6 +119,11 @@ def train_one_class(
               "history": state.get("history", [])}
     run = {"schedule": schedule, "weight_seed": seed, "best_epoch": result["best_epoch"],
            "checkpoint": "lowest validation loss", "training_seconds": result["seconds"]}
+    if distribution is not None:
+        from lsa_keras.training.distribution import is_chief
+
+        if not is_chief(distribution):
+            model_dir = None  # the chief writes the one model folder
     result.update(calibrate_and_save(model, data, model_dir=model_dir,
                                      calibration_fpr=calibration_fpr,
                                      metadata={**run, **(metadata or {})}))

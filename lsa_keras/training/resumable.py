@@ -16,6 +16,7 @@ A NaN or Inf loss stops training with :class:`~lsa_keras.training.callbacks.NonF
 before that epoch's checkpoint is written, so the last good one stays.
 """
 
+import contextlib
 import json
 import math
 import os
@@ -71,13 +72,19 @@ class EpochOrder(keras.utils.PyDataset):
     ``i`` of a ``fit`` call (run with ``steps_per_epoch=len(self)``) is batch ``i % len(self)``
     of epoch ``initial_epoch + i // len(self)``: a pure function of the index, whatever Keras
     prefetches or whenever it calls the epoch hooks.
+
+    With ``multiple_of`` m > 1 (JAX data-parallel training, whose batches must split evenly
+    over the m devices), each epoch walks the first ``len(x) // m * m`` images of its order:
+    the up to m - 1 left out differ from epoch to epoch. ``batch_size`` must then be a
+    multiple of m.
     """
 
-    def __init__(self, x, batch_size, seed, initial_epoch=0):
+    def __init__(self, x, batch_size, seed, initial_epoch=0, multiple_of=1):
         super().__init__()
         self.x, self.batch_size, self.seed = x, int(batch_size), int(seed)
         self.initial_epoch = int(initial_epoch)
-        self.steps = math.ceil(len(x) / self.batch_size)
+        self.used = len(x) // int(multiple_of) * int(multiple_of)
+        self.steps = math.ceil(self.used / self.batch_size)
         self._cached = (None, None)
 
     def order(self, epoch):
@@ -95,7 +102,8 @@ class EpochOrder(keras.utils.PyDataset):
 
     def __getitem__(self, index):
         epoch, step = self.initial_epoch + index // self.steps, index % self.steps
-        return self.x[self.order(epoch)[step * self.batch_size: (step + 1) * self.batch_size]]
+        order = self.order(epoch)[:self.used]
+        return self.x[order[step * self.batch_size: (step + 1) * self.batch_size]]
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
@@ -162,7 +170,7 @@ def _without_epochs(settings):
 
 
 def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning_rate,
-                    settings, seed=0, verbose=1, callbacks=None):
+                    settings, seed=0, verbose=1, callbacks=None, distribution=None):
     """Train ``build_model()`` on ``x`` for ``epochs`` epochs, resuming a run in ``out_dir``.
 
     Args:
@@ -176,15 +184,60 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
             number of epochs may grow: rerunning with more epochs continues training).
         seed: seed of the initial weights and of every epoch's batch order.
         callbacks: more Keras callbacks for ``fit``.
+        distribution: data-parallel training
+            (:func:`lsa_keras.training.distribution.data_parallel`): the model is built, or
+            its checkpoint loaded, and trained in its scope; ``batch_size`` is the global
+            batch. Under JAX each batch must split evenly over the devices: ``batch_size``
+            must be a multiple of their number, and each epoch (and the validation split)
+            leaves out the remainder of its images, up to one fewer than the devices. With
+            several workers every worker makes this call; the chief (worker 0) writes
+            ``out_dir``, worker ``i`` ``out_dir/worker-i`` (its own copy, for resuming:
+            restart all workers together).
 
     Raises:
         NonFiniteLossError: the loss became NaN or Inf; the folder keeps the checkpoint of the
             last finished epoch.
+        ValueError: under JAX with a ``distribution``: a ``batch_size`` the devices do not
+            divide, fewer images than devices, or several processes (not supported here:
+            each would feed the whole batch).
 
     Returns:
         ``(model, state)``: the model with the weights of the lowest validation loss, and the
         run's state (``epoch``, ``best_epoch``, ``best_val_loss``, ``history``).
     """
+    multiple_of = 1
+    if distribution is not None:
+        out_dir, multiple_of = _distributed_run(distribution, out_dir, x, batch_size)
+    with distribution.scope() if distribution is not None else contextlib.nullcontext():
+        return _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size,
+                                learning_rate, settings, seed, verbose, callbacks, multiple_of)
+
+
+def _distributed_run(distribution, out_dir, x, batch_size):
+    """``(out_dir, multiple_of)`` of this worker's part of a data-parallel run."""
+    from lsa_keras.training import distribution as dist
+
+    if not dist.is_chief(distribution):
+        out_dir = os.path.join(out_dir, f"worker-{dist.worker_index(distribution)}")
+    if keras.backend.backend() != "jax":
+        return out_dir, 1  # tf.distribute splits any batch (see the trainer's train_step)
+    import jax
+
+    if jax.process_count() > 1:
+        raise ValueError("train_resumable trains under JAX on one process' devices; for "
+                         "several hosts use TensorFlow (TF_CONFIG), or a tf.data.Dataset "
+                         "that keras.distribution shards over the processes.")
+    devices = dist.replica_count(distribution)
+    if batch_size % devices:
+        raise ValueError(f"under JAX every batch splits evenly over the {devices} devices: "
+                         f"the batch size must be a multiple of {devices}, got {batch_size}.")
+    if len(x) < devices:
+        raise ValueError(f"{len(x)} training images cannot be split over {devices} devices.")
+    return out_dir, devices
+
+
+def _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning_rate,
+                     settings, seed, verbose, callbacks, multiple_of):
     os.makedirs(out_dir, exist_ok=True)
     # A run killed before its first epoch's state was written leaves only temporaries.
     remove_orphaned_temporaries(out_dir)
@@ -227,11 +280,12 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
         if not model.compiled:
             model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     if state["epoch"] < epochs:
-        batches = EpochOrder(model_input(model, x, "x"), batch_size, seed, state["epoch"])
+        batches = EpochOrder(model_input(model, x, "x"), batch_size, seed, state["epoch"],
+                             multiple_of=multiple_of)
         try:
             model.fit(batches, epochs=epochs, initial_epoch=state["epoch"],
                       steps_per_epoch=batches.steps, shuffle=False,
-                      validation_data=validation_input(model, x_val, batch_size),
+                      validation_data=validation_input(model, x_val, batch_size, multiple_of),
                       callbacks=[EpochCheckpoint(out_dir, state), *(callbacks or [])],
                       verbose=verbose)
         except NonFiniteLossError as e:
@@ -264,10 +318,19 @@ def model_input(model, images, name):
     return as_model_images(images, model.image_shape, name=name)
 
 
-def validation_input(model, images, batch_size):
-    """``fit``'s ``validation_data``: ``(array,)``, or ImageFiles streamed as a dataset."""
+def validation_input(model, images, batch_size, multiple_of=1):
+    """``fit``'s ``validation_data``: ``(array,)``, or ImageFiles streamed as a dataset; with
+    ``multiple_of`` m > 1, without the last ``len(images) % m`` images (JAX data-parallel
+    batches split evenly over m devices)."""
     from lsa_keras.datasets.image_files import ImageFiles
 
+    used = len(images) // multiple_of * multiple_of
+    if used < 1:
+        raise ValueError(f"{len(images)} validation images cannot be split over {multiple_of} "
+                         "devices.")
     if isinstance(images, ImageFiles):
-        return images.as_dataset(batch_size)
-    return (model_input(model, images, "x_val"),)
+        dataset = images.as_dataset(batch_size)
+        if used < len(images):
+            dataset = dataset.unbatch().take(used).batch(batch_size)
+        return dataset
+    return (model_input(model, images[:used], "x_val"),)

@@ -4,6 +4,13 @@ The loss is written once (:func:`lsa_keras.losses.lsa_loss`, via the model's
 ``joint_loss``); what differs between backends is only how gradients are taken and applied,
 as in Keras' own ``keras/src/backend/*/trainer.py``. :data:`JointLossTrainer` is the class for
 the backend Keras runs on; :class:`lsa_keras.LSA` inherits from it.
+
+Data-parallel training (:mod:`lsa_keras.training.distribution`): under JAX's
+``keras.distribution.DataParallel`` the step is one computation over the global batch, sharded
+by XLA, and needs nothing of its own. Under a ``tf.distribute`` strategy the TensorFlow step
+runs once per replica on its slice of the batch: it weights each replica's loss by its share
+of the global batch, so that the optimizer's sum of the replicas' gradients is the gradient of
+the global-batch mean, and the trackers' totals and counts are summed over the replicas.
 """
 
 import keras
@@ -38,35 +45,122 @@ class TensorFlowJointLossTrainer(_TrackerMixin):
         # creates variables is traced a second time, so a fresh model's step was traced twice
         # (first through apply_gradients, then through the XLA apply below), a third of a
         # small model's first fit (12-13 -> 8 s CPU). Build it before the one trace.
+        # (Under a tf.distribute strategy Keras has built it already, in the strategy's scope.)
         if (self.optimizer is not None and not self.optimizer.built
                 and all(layer.built for layer in self._flatten_layers())):
-            self.optimizer.build(self.trainable_variables)
+            with self.distribute_strategy.scope():
+                self.optimizer.build(self.trainable_variables)
         return super().make_train_function(force)
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Under a tf.distribute strategy Keras builds what is left to build before the first
+        # step, from the first batch averaged over the replicas: a batch split unevenly (9
+        # validation images on 2 replicas) fails that average ("Inputs to operation AddN
+        # must have the same size"). A built LSA has no compiled loss or metrics, so only its
+        # optimizer is left to build, which needs no batch.
+        if (self._distribute_strategy is None or data_batch is not None
+                or not all(layer.built for layer in self._flatten_layers())):
+            return super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+        with self.distribute_strategy.scope():
+            self._symbolic_build()
 
     def train_step(self, data):
         import tensorflow as tf
 
         x, sample_weight = _unpack(data)
-        with tf.GradientTape() as tape:
-            losses = self.joint_loss(x, self(x, training=True), sample_weight)
-            scaled = self.optimizer.scale_loss(losses["loss"])
+        replica = tf.distribute.get_replica_context()
         weights = self.trainable_weights
-        # The masked layers gather their kernels, so their gradients arrive as IndexedSlices;
-        # Keras' optimizers densify those at every use (Adam: twice per step, an
-        # UnsortedSegmentSum over the whole kernel each time). Densify them once here.
-        grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
-                 for g in tape.gradient(scaled, weights)]
-        if self.jit_compile or not self.optimizer.built:
+        if replica.num_replicas_in_sync == 1:
+            losses, grads = self._losses_and_gradients(x, sample_weight)
+        else:
+            # The optimizer sums the replicas' gradients, so each replica's objective is its
+            # batch mean times its share of the global batch (its images, or its sample
+            # weights, over all replicas'): the sum is then the gradient of the global-batch
+            # mean, as one device takes it, also when the batch is split unevenly (Keras'
+            # scale_loss_for_distribution divides by the number of replicas, exact for equal
+            # slices only). The trackers get this replica's own means with its batch size as
+            # weight; Keras sums their totals and counts over the replicas when it reads them.
+            if sample_weight is None:
+                weight = tf.cast(tf.shape(x)[0], "float32")
+            else:
+                weight = tf.reduce_sum(tf.cast(sample_weight, "float32"))
+            share = tf.math.divide_no_nan(
+                weight, replica.all_reduce(tf.distribute.ReduceOp.SUM, weight))
+            # A replica gets no images when the global batch has fewer than one per replica
+            # (an epoch's last batch): the batch normalisation of an empty batch has NaN
+            # statistics, which would reach the gradients (0 * NaN) and the replica's moving
+            # statistics. It contributes nothing instead; unless a layer synchronises across
+            # replicas (BatchNormalization(synchronized=True), whose statistics are then the
+            # global batch's): every replica must reach that all-reduce, so none can skip.
+            if any(getattr(layer, "synchronized", False) for layer in self._flatten_layers()):
+                losses, grads = self._losses_and_gradients(x, sample_weight, share)
+            else:
+                def step():
+                    losses, grads = self._losses_and_gradients(x, sample_weight, share)
+                    return losses, [tf.zeros_like(w) if g is None else g
+                                    for g, w in zip(grads, weights)]
+
+                losses, grads = tf.cond(
+                    tf.shape(x)[0] > 0, step,
+                    lambda: ({m.name: tf.zeros((), "float32") for m in self.metrics},
+                             [tf.zeros_like(w) for w in weights]))
+        if self.jit_compile or not self.optimizer.built or tf.distribute.has_strategy():
+            # Under a strategy the update all-reduces the gradients across replicas, a
+            # synchronisation point that cannot sit inside a nested tf.function.
             self.optimizer.apply_gradients(zip(grads, weights))
         else:
             # Without XLA every elementwise op of the optimizer's update is one pass over the
             # ~14M estimator weights; XLA fuses each variable's update into one.
             tf.function(lambda g: self.optimizer.apply(g, weights), jit_compile=True)(grads)
-        return self._update_trackers(losses, x)
+        return _for_reduction(self._update_trackers(losses, x))
+
+    def _losses_and_gradients(self, x, sample_weight, share=None):
+        """``(losses, gradients)`` of one batch; the gradients are those of ``share`` times the
+        loss (``None``: the loss itself)."""
+        import tensorflow as tf
+
+        weights = self.trainable_weights
+        with tf.GradientTape() as tape:
+            losses = self.joint_loss(x, self(x, training=True), sample_weight)
+            if share is None:
+                objective = losses["loss"]
+            else:  # an empty batch's NaN means count as 0
+                nonempty = tf.shape(x)[0] > 0
+                losses = {k: tf.where(nonempty, v, tf.zeros_like(v)) for k, v in losses.items()}
+                objective = losses["loss"] * share
+            scaled = self.optimizer.scale_loss(objective)
+        # The masked layers gather their kernels, so their gradients arrive as IndexedSlices;
+        # Keras' optimizers densify those at every use (Adam: twice per step, an
+        # UnsortedSegmentSum over the whole kernel each time). Densify them once here.
+        grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                 for g in tape.gradient(scaled, weights)]
+        return {m.name: losses[m.name] for m in self.metrics}, grads
 
     def test_step(self, data):
+        import tensorflow as tf
+
         x, sample_weight = _unpack(data)
-        return self._update_trackers(self.joint_loss(x, self(x, training=False), sample_weight), x)
+        losses = self.joint_loss(x, self(x, training=False), sample_weight)
+        if tf.distribute.get_replica_context().num_replicas_in_sync > 1:
+            # An empty replica batch (see train_step) has NaN means: it adds 0 with weight 0.
+            nonempty = tf.shape(x)[0] > 0
+            losses = {k: tf.where(nonempty, v, tf.zeros_like(v)) for k, v in losses.items()}
+        return _for_reduction(self._update_trackers(losses, x))
+
+
+def _for_reduction(logs):
+    """``logs`` as Keras' TensorFlow trainer can reduce them over the replicas.
+
+    Across several workers it reduces each value with ``strategy.reduce("MEAN", v, axis=0)``,
+    which needs a batch axis: a scalar fails ("Invalid reduction dimension 0 for input with 0
+    dimensions"). There each value gets an axis of length 1, and comes back a scalar."""
+    import tensorflow as tf
+
+    strategy = tf.distribute.get_strategy()
+    if not (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode()):
+        return logs
+    return {k: tf.reshape(v, (1,)) for k, v in logs.items()}
 
 
 class TorchJointLossTrainer(_TrackerMixin):
