@@ -41,9 +41,12 @@ TIMEOUT = 300
 
 
 def _start(scenario, prefix, env=None):
+    # A cluster named by the environment the tests run in is not the run's.
+    base = {k: v for k, v in os.environ.items()
+            if k != dist.TF_CONFIG_ENV and not k.startswith("KERAS_DISTRIBUTION_")}
     return subprocess.Popen(
         [sys.executable, "-m", "tests.training.distributed_runs", scenario, str(prefix)],
-        cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})},
+        cwd=ROOT, env={**base, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -125,9 +128,10 @@ def test_two_workers_train_the_same_weights(tmp_path):
     assert os.path.isfile(tmp_path / "worker-1" / "train_state.json")
 
 
-def test_data_parallel_is_the_backends_own_distribution():
+def test_data_parallel_is_the_backends_own_distribution(monkeypatch):
     import tensorflow as tf
 
+    monkeypatch.delenv(dist.TF_CONFIG_ENV, raising=False)
     distribution = dist.data_parallel()
     assert isinstance(distribution, tf.distribute.MirroredStrategy)
     assert dist.replica_count(distribution) == len(tf.config.list_logical_devices("CPU"))
@@ -164,6 +168,8 @@ def test_train_distribute_hands_the_distribution_to_the_training_flow(monkeypatc
     import tensorflow as tf
 
     import lsa_keras.training
+
+    monkeypatch.delenv(dist.TF_CONFIG_ENV, raising=False)
 
     seen = {}
 
