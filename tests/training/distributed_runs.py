@@ -122,14 +122,16 @@ def _fit(model, x, distribution=None):
 
 def _mirrored(distribution):
     """One device; two replicas with synchronized batch normalisation; two with Keras'
-    default per-replica statistics, and the first step of that on one device, half by half."""
+    default per-replica statistics, and the first step of that on one device, half by half.
+    Batches of 16, 16, 16 and 1 images."""
     import numpy as np
     from keras import ops
 
     from tests.test_case import mnist_like
 
     assert distribution.num_replicas_in_sync == 2, distribution.extended.worker_devices
-    x = mnist_like(3 * BATCH)
+    # 49 images: the last batch is one image, all on the first replica (the other gets none).
+    x = mnist_like(3 * BATCH + 1)
     runs = {"one_device": _fit(_model(), x),
             "synchronized": _fit(_model(distribution, synchronized=True), x),
             "per_replica": _fit(_model(distribution), x)}

@@ -136,6 +136,23 @@ class TensorFlowJointLossTrainer(_TrackerMixin):
                  for g in tape.gradient(scaled, weights)]
         return {m.name: losses[m.name] for m in self.metrics}, grads
 
+    def _update_trackers(self, losses, x):
+        import tensorflow as tf
+
+        logs = super()._update_trackers(losses, x)
+        replica = tf.distribute.get_replica_context()
+        if (replica is None or replica.num_replicas_in_sync == 1
+                or not all(hasattr(m, "total") and hasattr(m, "count") for m in self.metrics)):
+            return logs
+        # Each step's logs (the progress bar's) are each tracker's mean over every replica's
+        # images so far: Keras would average the replicas' own means, which weighs the images
+        # of an unevenly split batch unequally. (The epoch's logs Keras reads across replicas.)
+        sums = replica.all_reduce(tf.distribute.ReduceOp.SUM, tf.stack(
+            [tf.cast(tf.convert_to_tensor(v), "float32")
+             for m in self.metrics for v in (m.total, m.count)]))
+        return {m.name: tf.math.divide_no_nan(sums[2 * i], sums[2 * i + 1])
+                for i, m in enumerate(self.metrics)}
+
     def test_step(self, data):
         import tensorflow as tf
 
