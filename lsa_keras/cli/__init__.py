@@ -37,6 +37,7 @@ EPILOG = """examples:
   lsa-keras train --dataset tfds:fashion_mnist --normal-class Sneaker --out runs/sneaker
   lsa-keras score runs/digit0/model my_images/ --out scores.csv --heatmaps heatmaps/
   lsa-keras sample runs/digit0/model -n 64 --out grid.png
+  lsa-keras export runs/digit0/model --format onnx --out digit0.onnx
   lsa-keras zoo list
 
 A MODEL is a folder written by `train` or save_pretrained, a zoo name such as mnist-7, or
@@ -206,6 +207,9 @@ def build_parser():
                    help="default: the zoo recipe's")
     t.add_argument("--learning-rate", type=_positive_float, default=None,
                    help="a finite number > 0; default: the zoo recipe's")
+    t.add_argument("--steps-per-epoch", type=_int_in(1, MAX_EPOCHS), default=None,
+                   help="train at most N batches an epoch (a quick try on a large dataset); "
+                        "default: every training image")
     t.add_argument("--schedule", choices=["constant", "cosine"], default=None,
                    help="learning rate: constant, or cosine decay to 1%% of it over the epochs; "
                         "default: the zoo recipe's")
@@ -254,6 +258,22 @@ def build_parser():
     g.add_argument("--out", required=True, help="PNG file")
     g.add_argument("--seed", type=_int_in(0, MAX_SEED), default=0)
     _common(g)
+
+    x = sub.add_parser("export", help="write the calibrated detector for serving (SavedModel "
+                       "or ONNX)",
+                       description="Write MODEL as a serving artifact that needs no lsa_keras: "
+                       "a batch of images in; llk, rec, ns and label out, with the score "
+                       "statistics and threshold baked in. tf_saved_model loads with "
+                       "tf.saved_model.load and TF Serving; onnx runs in onnxruntime.")
+    x.add_argument("model", metavar="MODEL")
+    _trust_arg(x)
+    x.add_argument("--format", choices=["tf_saved_model", "onnx"], default="tf_saved_model")
+    x.add_argument("--input-dtype", choices=["float32", "uint8"], default="float32",
+                   help="what the artifact takes: float32 in [0, 1] (default) or uint8 in "
+                        "[0, 255]")
+    x.add_argument("--out", required=True,
+                   help="the SavedModel folder, or the .onnx file, to write (must not exist)")
+    _common(x)
 
     z = sub.add_parser("zoo", help="list, download, build or publish pretrained models")
     zsub = z.add_subparsers(dest="zoo_command", metavar="ACTION", required=True)

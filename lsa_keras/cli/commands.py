@@ -22,7 +22,7 @@ def run(args):
     from lsa_keras.cli import zoo
 
     handler = {"train": train, "evaluate": evaluate, "score": score, "sample": sample,
-               "zoo": zoo.run}[args.command]
+               "export": export, "zoo": zoo.run}[args.command]
     return handler(args)
 
 
@@ -122,7 +122,8 @@ def train(args):
     recipe = lsa_presets.recipe("cifar10" if architecture == "cifar10" else "mnist")
     schedule = dict(recipe["schedule"])
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size),
-                       ("learning_rate", args.learning_rate), ("schedule", args.schedule)):
+                       ("learning_rate", args.learning_rate), ("schedule", args.schedule),
+                       ("steps_per_epoch", args.steps_per_epoch)):
         if value is not None:
             schedule[key] = value
     # What identifies this run's checkpoints: rerunning the same command resumes it.
@@ -132,8 +133,10 @@ def train(args):
     x, x_val = data["x_train"], data["x_val"]
     rate = {"constant": "constant", "cosine": "cosine-decayed to 1% over the epochs"}
     print(f"lsa-keras train: {args.dataset} ({data['note']}), normal class {args.normal_class}: "
-          f"{len(x)} training / {len(x_val)} validation images; {schedule['epochs']} epochs, batch "
-          f"{schedule['batch_size']}, Adam lr {schedule['learning_rate']} "
+          f"{len(x)} training / {len(x_val)} validation images; {schedule['epochs']} epochs"
+          + (f" of at most {schedule['steps_per_epoch']} batches" if "steps_per_epoch" in schedule
+             else "")
+          + f", batch {schedule['batch_size']}, Adam lr {schedule['learning_rate']} "
           f"({rate[schedule['schedule']]}); backend {keras.backend.backend()}; checkpoints in "
           f"{args.out}", flush=True)
     start = time.time()
@@ -295,6 +298,34 @@ def score(args):
 
 # Codes drawn and decoded at a time: bounds the sampler's memory whatever -n is.
 SAMPLE_BATCH = 256
+
+
+def export(args):
+    import shutil
+    import tempfile
+
+    out = os.path.abspath(args.out)
+    if os.path.lexists(out):
+        raise UsageError(f"{args.out} exists; export writes a new folder or file (remove it, or "
+                         "choose another --out).")
+    if args.format == "onnx" and not out.lower().endswith(".onnx"):
+        raise UsageError(f"--out must be a .onnx file for --format onnx, got {args.out}.")
+    model = load_model(args.model, args.trust_unverified)
+    parent = os.path.dirname(out)
+    os.makedirs(parent, exist_ok=True)
+    # Written beside --out and renamed into place: a failed or interrupted export leaves no
+    # half-written artifact where a server would load it.
+    staging = tempfile.mkdtemp(prefix=".lsa-export-", dir=parent)
+    try:
+        target = os.path.join(staging, os.path.basename(out))
+        model.export(target, format=args.format, input_dtype=args.input_dtype, verbose=False)
+        os.replace(target, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    shape = ", ".join(map(str, model.image_shape))
+    print(f"wrote {args.out} ({args.format}): input 'images' {args.input_dtype} (batch, {shape})"
+          f"; outputs llk, rec, ns, label (batch,)")
+    return 0
 
 
 def sample(args):

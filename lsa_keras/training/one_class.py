@@ -64,7 +64,8 @@ def train_one_class(
         checkpoint_dir: folder of the run's checkpoints; ``None`` trains in a temporary folder
             (no resuming).
         schedule: ``epochs``, ``batch_size``, ``learning_rate`` and ``schedule``
-            (``"constant"`` or ``"cosine"``) of Adam; recorded in the metadata as given.
+            (``"constant"`` or ``"cosine"``) of Adam, and optionally ``steps_per_epoch`` (at
+            most that many batches an epoch); recorded in the metadata as given.
         seed: seed of the initial weights and of every epoch's batch order.
         settings: what identifies the run for resuming (a resumed run must have the same);
             default the architecture, normal class, seed and schedule.
@@ -100,8 +101,9 @@ def train_one_class(
                          "architecture's input shape.")
     x, x_val = data["x_train"], data["x_val"]  # uint8; train_resumable converts them once
     epochs, batch_size = schedule["epochs"], schedule["batch_size"]
+    steps_per_epoch = schedule.get("steps_per_epoch")
     rate, pinned = run_learning_rate(schedule["schedule"], schedule["learning_rate"], epochs,
-                                     len(x), batch_size)
+                                     len(x), batch_size, steps_per_epoch)
     if settings is None:
         settings = {"architecture": architecture, "normal_class": data.get("normal_class"),
                     "seed": seed, **schedule}
@@ -111,7 +113,8 @@ def train_one_class(
             lambda: LSA.from_architecture(architecture, lam=lam, estimator_units=estimator_units,
                                           initialization=initialization),
             x, x_val, checkpoint_dir or tmp, epochs, batch_size, rate, settings, seed=seed,
-            verbose=verbose, callbacks=callbacks, distribution=distribution)
+            verbose=verbose, callbacks=callbacks, steps_per_epoch=steps_per_epoch,
+            distribution=distribution)
     result = {"best_epoch": state.get("best_epoch"), "best_val_loss": state.get("best_val_loss"),
               "epochs": state["epoch"], "seconds": state.get("seconds"), "n_train": len(x),
               "n_val": len(x_val),

@@ -79,12 +79,14 @@ class EpochOrder(keras.utils.PyDataset):
     multiple of m.
     """
 
-    def __init__(self, x, batch_size, seed, initial_epoch=0, multiple_of=1):
+    def __init__(self, x, batch_size, seed, initial_epoch=0, max_steps=None, multiple_of=1):
         super().__init__()
         self.x, self.batch_size, self.seed = x, int(batch_size), int(seed)
         self.initial_epoch = int(initial_epoch)
         self.used = len(x) // int(multiple_of) * int(multiple_of)
         self.steps = math.ceil(self.used / self.batch_size)
+        if max_steps is not None:  # each epoch: the first max_steps batches of its order
+            self.steps = min(self.steps, int(max_steps))
         self._cached = (None, None)
 
     def order(self, epoch):
@@ -170,7 +172,8 @@ def _without_epochs(settings):
 
 
 def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning_rate,
-                    settings, seed=0, verbose=1, callbacks=None, distribution=None):
+                    settings, seed=0, verbose=1, callbacks=None, steps_per_epoch=None,
+                    distribution=None):
     """Train ``build_model()`` on ``x`` for ``epochs`` epochs, resuming a run in ``out_dir``.
 
     Args:
@@ -184,6 +187,8 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
             number of epochs may grow: rerunning with more epochs continues training).
         seed: seed of the initial weights and of every epoch's batch order.
         callbacks: more Keras callbacks for ``fit``.
+        steps_per_epoch: train at most this many batches an epoch (the first of the epoch's
+            seeded order); None: all of ``x``.
         distribution: data-parallel training
             (:func:`lsa_keras.training.distribution.data_parallel`): the model is built, or
             its checkpoint loaded, and trained in its scope; ``batch_size`` is the global
@@ -210,7 +215,8 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
         out_dir, multiple_of = _distributed_run(distribution, out_dir, x, batch_size)
     with distribution.scope() if distribution is not None else contextlib.nullcontext():
         return _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size,
-                                learning_rate, settings, seed, verbose, callbacks, multiple_of)
+                                learning_rate, settings, seed, verbose, callbacks,
+                                steps_per_epoch, multiple_of)
 
 
 def _distributed_run(distribution, out_dir, x, batch_size):
@@ -237,7 +243,7 @@ def _distributed_run(distribution, out_dir, x, batch_size):
 
 
 def _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning_rate,
-                     settings, seed, verbose, callbacks, multiple_of):
+                     settings, seed, verbose, callbacks, steps_per_epoch, multiple_of):
     os.makedirs(out_dir, exist_ok=True)
     # A run killed before its first epoch's state was written leaves only temporaries.
     remove_orphaned_temporaries(out_dir)
@@ -281,7 +287,7 @@ def _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learnin
             model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     if state["epoch"] < epochs:
         batches = EpochOrder(model_input(model, x, "x"), batch_size, seed, state["epoch"],
-                             multiple_of=multiple_of)
+                             max_steps=steps_per_epoch, multiple_of=multiple_of)
         try:
             model.fit(batches, epochs=epochs, initial_epoch=state["epoch"],
                       steps_per_epoch=batches.steps, shuffle=False,

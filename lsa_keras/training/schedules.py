@@ -24,10 +24,14 @@ def learning_rate_schedule(kind: str, lr: float, epochs: int,
 
 
 def run_learning_rate(kind: str, lr: float, epochs: int, n_train: int,
-                      batch_size: int) -> tuple[Any, dict[str, Any]]:
+                      batch_size: int, steps_per_epoch: int | None = None,
+                      ) -> tuple[Any, dict[str, Any]]:
     """``(learning_rate, settings)`` for :func:`lsa_keras.training.resumable.train_resumable`:
-    the schedule over ``epochs`` of ``n_train`` images in batches of ``batch_size``, and the
-    settings entries that pin it (a decaying rate cannot be extended by more epochs)."""
+    the schedule over ``epochs`` of ``n_train`` images in batches of ``batch_size`` (at most
+    ``steps_per_epoch`` batches an epoch), and the settings entries that pin it (a decaying
+    rate cannot be extended by more epochs)."""
     steps = math.ceil(n_train / batch_size)
+    if steps_per_epoch is not None:
+        steps = min(steps, int(steps_per_epoch))
     settings = {} if kind == "constant" else {"epochs_of_schedule": epochs}
     return learning_rate_schedule(kind, lr, epochs, steps), settings

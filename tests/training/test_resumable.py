@@ -51,6 +51,10 @@ def test_epoch_order_depends_only_on_seed_and_epoch():
     assert not np.array_equal(first, second)
     np.testing.assert_array_equal(np.concatenate([b[i] for i in range(3)]), second)
     np.testing.assert_array_equal(b[4], a[7])  # any index, any order of requests
+    # steps_per_epoch: each epoch is the first batches of that epoch's own order.
+    short = EpochOrder(x, 4, seed=1, max_steps=2)
+    assert len(short) == 2
+    np.testing.assert_array_equal(np.concatenate([short[i] for i in range(2, 4)]), second[:8])
 
 
 def auroc_trace():
