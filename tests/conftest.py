@@ -30,10 +30,10 @@ def data_dir():
 # short files fill in at the end; a long file handed out last would run on alone.
 SLOWEST_FIRST = (  # summed test durations, TensorFlow stage (s, a shared machine: relative)
     "tests/cli/test_commands.py",  # 242
-    "tests/datasets/test_tfds.py",  # 196 (prepares TFDS mnist; trains once through the CLI)
     "tests/models/lsa/test_lsa.py",  # 175 (JAX stage: the longest file)
     "tests/reliability/test_faults.py",  # 115
     "tests/training/test_resumable.py",  # 91
+    "tests/datasets/test_tfds.py",  # 90 (prepares TFDS mnist; 2 steps through the CLI)
     "tests/reliability/test_cli_regressions.py",  # 73
     "tests/models/lsa/test_lsa_networks.py",  # 70
     "tests/examples/test_reproduction.py",  # 70
@@ -46,6 +46,7 @@ SLOWEST_FIRST = (  # summed test durations, TensorFlow stage (s, a shared machin
     "tests/models/lsa/test_lsa_scorer.py",  # 34
     "tests/reliability/test_cli.py",  # 33
     "tests/datasets/test_cifar10.py",  # 32
+    "tests/models/lsa/test_lsa_export.py",  # 27 (a fresh process loads both artifacts)
     "tests/hub/test_publish.py",  # 23
     "tests/layers/test_masked_dense.py",  # 1 (JAX stage: 19)
     "tests/reliability/test_model_folders.py",  # 20
