@@ -16,6 +16,7 @@ import numpy as np
 # a few hundred bytes can declare 100000 x 100000 pixels, tens of gigabytes once decoded. This
 # is 8192 x 8192 (a 24-megapixel photo has 6000 x 4000).
 MAX_IMAGE_PIXELS = 2**26
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
 def check_image_size(image_size) -> tuple[int, int] | None:
@@ -95,9 +96,12 @@ def decode_image(data: bytes, name: str, channels: int | None = None,
             if width * height > MAX_IMAGE_PIXELS:
                 raise _too_many_pixels(name, f"{height} x {width}")
             if image.format == "PNG":
-                # Pillow decodes a PNG cut short after its pixel data without complaint;
-                # verify() checks every chunk's CRC up to the end marker.
+                # Pillow decodes a PNG cut short after its pixel data without complaint:
+                # verify() checks every chunk's CRC, and a whole file ends with the IEND chunk
+                # (always the same 12 bytes, its CRC included).
                 image.verify()
+                if _PNG_END not in bytes(data[-64:]):
+                    raise OSError("truncated: no IEND chunk at the end")
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             pixels = _pixels(image, channels)
