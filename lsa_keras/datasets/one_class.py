@@ -16,9 +16,6 @@ DATA_NOTES = {
     "cifar10": "CIFAR-10 images read from the data folder (or Keras' download)",
 }
 
-# The architectures an image folder can be resized for, tried in this order.
-FOLDER_ARCHITECTURES = ("mnist", "cifar10")
-
 
 @functools.lru_cache(maxsize=1)
 def _labelled(dataset, data_dir):
@@ -104,19 +101,10 @@ def load_one_class(dataset: str, normal_class: int | str | None, data_dir: str |
             "note": DATA_NOTES[dataset]}
 
 
-def _folder_architecture(shape):
-    from lsa_keras.models.lsa.lsa_networks import input_shape_of
-
-    for name in FOLDER_ARCHITECTURES:
-        if tuple(shape) == input_shape_of(name):
-            return name
-    return None
-
-
 def _folder_split(normal_class, data_dir, image_shape, lazy=False):
     from lsa_keras.datasets.image_folder import image_files_in, load_image_folder
     from lsa_keras.datasets.protocol import shuffled_train_val_indices
-    from lsa_keras.models.lsa.lsa_networks import input_shape_of
+    from lsa_keras.models.lsa.lsa_networks import image_architecture_of, input_shape_of
 
     if not data_dir:
         raise ValueError("--dataset folder needs --data-dir, the folder of images.")
@@ -141,7 +129,7 @@ def _folder_split(normal_class, data_dir, image_shape, lazy=False):
     pos_train, pos_val = shuffled_train_val_indices(len(normal))
     train, val = normal[pos_train], normal[pos_val]
     out = {"x_train": take(train), "x_val": take(val), "x_test": None, "novel_test": None,
-           "architecture": _folder_architecture(shape), "note": f"image folder {data_dir}"}
+           "architecture": image_architecture_of(shape), "note": f"image folder {data_dir}"}
     if labels is not None:
         test = np.concatenate([val, np.flatnonzero(labels != labels[normal[0]])])
         out["x_test"] = take(test)

@@ -12,8 +12,6 @@ import numpy as np
 
 from lsa_keras.datasets.protocol import shuffled_train_val_indices
 
-# The architectures a TFDS image shape maps to (or is resized for), tried in this order.
-TFDS_ARCHITECTURES = ("mnist", "cifar10")
 # Splits scored as the test set, the first one the dataset has.
 TEST_SPLITS = ("test", "validation")
 
@@ -81,6 +79,8 @@ def load_tfds(name: str, normal_class: int | str, data_dir: str | None = None,
     """
     import tensorflow_datasets as tfds
 
+    from lsa_keras.models.lsa.lsa_networks import image_architecture_of
+
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
             or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
@@ -92,7 +92,7 @@ def load_tfds(name: str, normal_class: int | str, data_dir: str | None = None,
         _class_index(normal_class, [str(i) for i in range(label_feature.num_classes)], name)
     native = tuple(image_feature.shape)
     shape = _target_shape(native, image_shape, name)
-    architecture = _architecture(shape)
+    architecture = image_architecture_of(shape)
     _prepare(builder, name, data_dir, download)
     image_feature, label_feature = _features(builder, name)
     class_names = [str(n) for n in label_feature.names]
@@ -214,14 +214,15 @@ def _class_index(normal_class, class_names, name):
 
 
 def _target_shape(native, image_shape, name):
-    from lsa_keras.models.lsa.lsa_networks import input_shape_of
+    from lsa_keras.models.lsa.lsa_networks import (IMAGE_ARCHITECTURES, image_architecture_of,
+                                                   input_shape_of)
 
     if len(native) != 3 or native[-1] not in (1, 3, 4):
         raise ValueError(f"TensorFlow Datasets {name!r} has images of shape {native}; "
                          "lsa_keras reads (height, width, 1, 3 or 4 channels).")
     if image_shape is None:
-        if _architecture(native) is None:
-            shapes = ", ".join(f"{input_shape_of(a)} ({a})" for a in TFDS_ARCHITECTURES)
+        if image_architecture_of(native) is None:
+            shapes = ", ".join(f"{input_shape_of(a)} ({a})" for a in IMAGE_ARCHITECTURES)
             raise ValueError(f"TensorFlow Datasets {name!r} has images of shape {native}, which "
                              f"no architecture takes ({shapes}); pass image_shape (on the "
                              "command line, --architecture) to resize them.")
@@ -231,12 +232,6 @@ def _target_shape(native, image_shape, name):
             isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v > 0 for v in shape):
         raise ValueError(f"image_shape must be (height, width, 1 or 3), got {image_shape!r}.")
     return tuple(int(v) for v in shape)
-
-
-def _architecture(shape):
-    from lsa_keras.models.lsa.lsa_networks import input_shape_of
-
-    return next((a for a in TFDS_ARCHITECTURES if tuple(shape) == input_shape_of(a)), None)
 
 
 def _prepare(builder, name, data_dir, download):

@@ -307,3 +307,12 @@ def input_shape_of(name: str) -> tuple:
     if name not in _ARCHITECTURES:
         raise ValueError(f"Unknown architecture {name!r}; available: {sorted(_ARCHITECTURES)}.")
     return tuple(_ARCHITECTURES[name][1])
+
+
+# The architectures of still images, the ones a folder or a dataset of images is read for.
+IMAGE_ARCHITECTURES = ("mnist", "cifar10")
+
+
+def image_architecture_of(shape) -> str | None:
+    """The image architecture whose input is ``shape`` ``(h, w, c)``, or None."""
+    return next((a for a in IMAGE_ARCHITECTURES if tuple(shape) == input_shape_of(a)), None)
