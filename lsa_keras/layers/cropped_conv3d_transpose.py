@@ -1,6 +1,8 @@
 """Transposed 3D convolution of the video up blocks that computes only the outputs the
 reference keeps."""
 
+import functools
+
 import keras
 from keras import ops
 
@@ -48,6 +50,8 @@ class CroppedConv3DTranspose(keras.layers.Conv3DTranspose):
     def convolve(self, inputs, kernel):
         """The cropped transposed convolution with ``kernel`` (this layer's kernel's shape), no
         bias; see :mod:`lsa_keras.layers.folding`."""
+        if slow_native_transpose():
+            return zero_interleaved_convolution(inputs, kernel, self.strides)
         pads = [(0, 1) if s == 2 else (0, 0) for s in self.strides] + [(0, 0), (0, 0)]
         kernel = ops.pad(kernel, pads) if any(s == 2 for s in self.strides) else kernel
         return ops.conv_transpose(inputs, kernel, strides=self.strides, padding="same",
@@ -62,3 +66,42 @@ class CroppedConv3DTranspose(keras.layers.Conv3DTranspose):
         for fixed in ("kernel_size", "padding", "output_padding"):
             config.pop(fixed, None)
         return config
+
+
+@functools.lru_cache(maxsize=None)
+def slow_native_transpose() -> bool:
+    """Whether the backend's own 3D transposed convolution is the slow path: TensorFlow on a
+    CPU, whose kernel for it (and for its gradient) ran 7-12x slower than the regular
+    convolution of :func:`zero_interleaved_convolution`, forward and backward, on the video
+    decoders' shapes."""
+    if keras.backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return not tf.config.list_logical_devices("GPU")
+
+
+def zero_interleaved_convolution(inputs, kernel, strides):
+    """:class:`CroppedConv3DTranspose`'s output as a regular convolution.
+
+    A transposed convolution of stride ``s`` is a convolution, with the kernel flipped and its
+    channel axes swapped, of the input with ``s - 1`` zeros after each element of the strided
+    axes; the reference's padding 2 and output padding ``s - 1`` make that zero padding 2 on
+    both sides of every axis. The same numbers to float rounding.
+
+    Args:
+        inputs: ``(batch, t, h, w, c_in)``.
+        kernel: ``(5, 5, 5, filters, c_in)``, a transposed convolution's layout.
+        strides: 3 ints, each 1 or 2.
+    """
+    x = inputs
+    for axis, s in zip((1, 2, 3), strides):
+        if s == 1:
+            continue
+        shape = list(x.shape)
+        x = ops.expand_dims(x, axis + 1)
+        x = ops.pad(x, [[0, 0]] * (axis + 1) + [[0, s - 1]] + [[0, 0]] * (4 - axis))
+        x = ops.reshape(x, [-1, *shape[1:axis], shape[axis] * s, *shape[axis + 1:]])
+    x = ops.pad(x, [[0, 0], [2, 2], [2, 2], [2, 2], [0, 0]])
+    flipped = ops.transpose(ops.flip(kernel, axis=(0, 1, 2)), (0, 1, 2, 4, 3))
+    return ops.conv(x, flipped, strides=1, padding="valid")

@@ -6,6 +6,7 @@ import pytest
 import keras
 
 from lsa_keras.layers import CroppedConv3DTranspose
+from lsa_keras.layers.cropped_conv3d_transpose import zero_interleaved_convolution
 from tests.test_case import rand, run_layer_test, to_numpy
 
 pytestmark = pytest.mark.backend
@@ -25,6 +26,9 @@ def test_cropped_transposed_conv_equals_valid_then_cropped(strides, shape):
                                  2:2 + shape[3] * strides[2]]
     assert y.shape == expected.shape == layer.compute_output_shape(shape)
     np.testing.assert_allclose(y, expected, atol=1e-5)
+    # The regular-convolution form (TensorFlow on a CPU uses it) on every backend.
+    np.testing.assert_allclose(
+        to_numpy(zero_interleaved_convolution(x, layer.kernel, strides)), expected, atol=1e-5)
     run_layer_test(layer, x)
     with pytest.raises(ValueError, match="1 or 2"):
         CroppedConv3DTranspose(4, 3)
