@@ -31,8 +31,9 @@ def png_size(path):
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    """`lsa-keras train` on the shipped sample for 2 epochs through the entry point, killed with
-    SIGKILL after its first epoch, then the same command again: it resumes and finishes.
+    """`lsa-keras train` on the shipped sample for 2 epochs of 4 batches (--steps-per-epoch)
+    through the entry point, killed with SIGKILL after its first epoch, then the same command
+    again: it resumes and finishes.
     (That a resumed run ends with the weights of an uninterrupted one, to the last bit, is
     tests/reliability/test_faults.py's and tests/training/test_resumable.py's: the command
     trains through the same train_resumable.)"""
@@ -40,7 +41,7 @@ def trained(tmp_path_factory):
     # Batch 50: 500 training images make 10 full batches, so the step compiles once (a last,
     # smaller batch would compile it again).
     args = ["train", "--dataset", "mnist-sample", "--normal-class", "0", "--batch-size", "50",
-            "--epochs", "2", "--out"]
+            "--epochs", "2", "--steps-per-epoch", "4", "--out"]
     out = root / "run"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     proc = subprocess.Popen([ENTRY_POINT, *map(str, args), str(out)], env=env,
@@ -75,7 +76,7 @@ def test_train_writes_a_model_folder(trained):
                                            "model.weights.h5"]
     meta = json.loads((trained / "metadata.json").read_text())
     assert set(meta["metrics"]) == {"auroc_llk", "auroc_rec", "auroc_ns"}
-    assert meta["schedule"]["epochs"] == 2
+    assert meta["schedule"]["epochs"] == 2 and meta["schedule"]["steps_per_epoch"] == 4
     assert meta["schedule"]["schedule"] == zoo.recipe("mnist")["schedule"]["schedule"]
 
 
@@ -86,7 +87,7 @@ def test_train_follows_the_schedule_it_records(trained):
     rate = checkpoint.optimizer.get_config()["learning_rate"]
     if zoo.recipe("mnist")["schedule"]["schedule"] == "cosine":
         assert rate["class_name"] == "CosineDecay"
-        assert rate["config"]["decay_steps"] == 2 * 10  # 2 epochs of 10 batches of 50
+        assert rate["config"]["decay_steps"] == 2 * 4  # 2 epochs of 4 batches (of 10 of 50)
     # --schedule constant: test_train_and_evaluate_on_a_folder_of_own_images (one run fewer).
 
 
