@@ -96,7 +96,8 @@ def test_a_video_model_exports_its_clip_scorer(tmp_path):
     expected = model.score(clips[:3])
     model.export(str(tmp_path / "sm"))
     model.export(str(tmp_path / "clips.onnx"), format="onnx")
-    saved = tf.saved_model.load(str(tmp_path / "sm")).serve(tf.constant(clips[:3]))
+    loaded = tf.saved_model.load(str(tmp_path / "sm"))  # kept: serve needs its variables
+    saved = loaded.serve(tf.constant(clips[:3]))
     session = onnxruntime.InferenceSession(str(tmp_path / "clips.onnx"))
     onnx = dict(zip([o.name for o in session.get_outputs()],
                     session.run(None, {"images": clips[:3]})))
