@@ -80,6 +80,10 @@ def parser(dataset, defaults):
                    default=defaults.get("initialization", "torch"),
                    help="initial weights: today's PyTorch defaults, or those of torch 0.4.1 "
                         "(the authors' version; see lsa_keras.initializers.apply_initialization)")
+    p.add_argument("--augmentation", choices=["none", "horizontal_flip"],
+                   default=defaults.get("augmentation") or "none",
+                   help="training-time augmentation: mirror each image left to right with "
+                        "probability 1/2 (seeded), or none")
     p.add_argument("--no-save", action="store_true",
                    help="do not keep the trained models (default: the calibrated model's "
                         "save_pretrained folder OUT/models/<dataset>-<class>/)")
@@ -98,6 +102,8 @@ def schedule_of(args):
             "checkpoint": "lowest validation loss"}
     if args.initialization != "torch":  # recorded only when set, so older tables still merge
         schedule["initialization"] = args.initialization
+    if args.augmentation != "none":  # likewise
+        schedule["augmentation"] = args.augmentation
     return schedule
 
 
@@ -222,6 +228,8 @@ def main(dataset, argv, defaults=None):
                     "schedule": args.schedule, "seed": args.seed}
         if args.initialization != "torch":
             settings["initialization"] = args.initialization
+        if args.augmentation != "none":
+            settings["augmentation"] = args.augmentation
         trace = TestAurocTrace(data, args.eval_every) if args.eval_every else None
         model_dir = None if args.no_save else os.path.join(args.out, "models", f"{dataset}-{c}")
         _, trained = train_one_class(

@@ -64,6 +64,10 @@ def _remove_stale_files(out_dir, state):
             os.remove(os.path.join(out_dir, name))
 
 
+# Training-time augmentations EpochOrder applies (None: none).
+AUGMENTATIONS = (None, "horizontal_flip")
+
+
 class EpochOrder(keras.utils.PyDataset):
     """Batches of ``x`` in an order that depends only on ``(seed, epoch)``.
 
@@ -77,10 +81,19 @@ class EpochOrder(keras.utils.PyDataset):
     over the m devices), each epoch walks the first ``len(x) // m * m`` images of its order:
     the up to m - 1 left out differ from epoch to epoch. ``batch_size`` must then be a
     multiple of m.
+
+    With ``augmentation="horizontal_flip"`` each image of a batch is mirrored left to right
+    with probability 1/2, drawn from ``(seed, epoch, step)`` alone, so a resumed run sees the
+    same flips. The width axis is the second to last (images ``(n, h, w, c)`` and clips
+    ``(n, t, h, w, c)`` alike). An autoencoder's target is its input, so the target flips too.
     """
 
-    def __init__(self, x, batch_size, seed, initial_epoch=0, max_steps=None, multiple_of=1):
+    def __init__(self, x, batch_size, seed, initial_epoch=0, max_steps=None, multiple_of=1,
+                 augmentation=None):
         super().__init__()
+        if augmentation not in AUGMENTATIONS:
+            raise ValueError(f"augmentation must be one of {AUGMENTATIONS}, got {augmentation!r}.")
+        self.augmentation = augmentation
         self.x, self.batch_size, self.seed = x, int(batch_size), int(seed)
         self.initial_epoch = int(initial_epoch)
         self.used = len(x) // int(multiple_of) * int(multiple_of)
@@ -105,7 +118,12 @@ class EpochOrder(keras.utils.PyDataset):
     def __getitem__(self, index):
         epoch, step = self.initial_epoch + index // self.steps, index % self.steps
         order = self.order(epoch)[:self.used]
-        return self.x[order[step * self.batch_size: (step + 1) * self.batch_size]]
+        batch = self.x[order[step * self.batch_size: (step + 1) * self.batch_size]]
+        if self.augmentation == "horizontal_flip":
+            flip = np.random.default_rng([self.seed, epoch, step, 1]).random(len(batch)) < 0.5
+            batch = np.array(batch, copy=True)
+            batch[flip] = batch[flip][..., ::-1, :]
+        return batch
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
@@ -173,7 +191,7 @@ def _without_epochs(settings):
 
 def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning_rate,
                     settings, seed=0, verbose=1, callbacks=None, steps_per_epoch=None,
-                    distribution=None):
+                    distribution=None, augmentation=None):
     """Train ``build_model()`` on ``x`` for ``epochs`` epochs, resuming a run in ``out_dir``.
 
     Args:
@@ -189,6 +207,9 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
         callbacks: more Keras callbacks for ``fit``.
         steps_per_epoch: train at most this many batches an epoch (the first of the epoch's
             seeded order); None: all of ``x``.
+        augmentation: ``None``, or ``"horizontal_flip"`` to mirror each training image left
+            to right with probability 1/2 (seeded; see :class:`EpochOrder`). Validation images
+            are never augmented.
         distribution: data-parallel training
             (:func:`lsa_keras.training.distribution.data_parallel`): the model is built, or
             its checkpoint loaded, and trained in its scope; ``batch_size`` is the global
@@ -216,7 +237,7 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
     with distribution.scope() if distribution is not None else contextlib.nullcontext():
         return _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size,
                                 learning_rate, settings, seed, verbose, callbacks,
-                                steps_per_epoch, multiple_of)
+                                steps_per_epoch, multiple_of, augmentation)
 
 
 def _distributed_run(distribution, out_dir, x, batch_size):
@@ -243,7 +264,8 @@ def _distributed_run(distribution, out_dir, x, batch_size):
 
 
 def _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning_rate,
-                     settings, seed, verbose, callbacks, steps_per_epoch, multiple_of):
+                     settings, seed, verbose, callbacks, steps_per_epoch, multiple_of,
+                     augmentation=None):
     os.makedirs(out_dir, exist_ok=True)
     # A run killed before its first epoch's state was written leaves only temporaries.
     remove_orphaned_temporaries(out_dir)
@@ -287,7 +309,8 @@ def _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learnin
             model.compile(optimizer=keras.optimizers.Adam(learning_rate))
     if state["epoch"] < epochs:
         batches = EpochOrder(model_input(model, x, "x"), batch_size, seed, state["epoch"],
-                             max_steps=steps_per_epoch, multiple_of=multiple_of)
+                             max_steps=steps_per_epoch, multiple_of=multiple_of,
+                             augmentation=augmentation)
         try:
             model.fit(batches, epochs=epochs, initial_epoch=state["epoch"],
                       steps_per_epoch=batches.steps, shuffle=False,

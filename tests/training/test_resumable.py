@@ -57,6 +57,35 @@ def test_epoch_order_depends_only_on_seed_and_epoch():
     np.testing.assert_array_equal(np.concatenate([short[i] for i in range(2, 4)]), second[:8])
 
 
+@pytest.mark.backend
+def test_horizontal_flips_are_seeded_and_mirror_whole_images():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (64, 5, 6, 3), dtype=np.uint8)
+    before = x.copy()
+    plain = EpochOrder(x, 16, seed=3)
+    flipped = EpochOrder(x, 16, seed=3, augmentation="horizontal_flip")
+    resumed = EpochOrder(x, 16, seed=3, initial_epoch=1, augmentation="horizontal_flip")
+    mirrored = 0
+    for i in range(8):
+        a, b = plain[i], flipped[i]
+        same = np.all(a == b, axis=(1, 2, 3))
+        mirror = np.all(a[:, :, ::-1] == b, axis=(1, 2, 3))
+        assert np.all(same | mirror)  # each image is itself or its mirror, never a mix
+        mirrored += int(np.sum(mirror & ~same))
+    assert 40 <= mirrored <= 88  # about half of 128 draws
+    np.testing.assert_array_equal(resumed[2], flipped[6])  # a resumed run, the same flips
+    np.testing.assert_array_equal(flipped[3], flipped[3])
+    assert not np.array_equal(flipped[0], EpochOrder(x, 16, seed=4, augmentation="horizontal_flip")[0])
+    clips = rng.random((4, 2, 3, 5, 1)).astype("float32")  # (n, t, h, w, c): width flips
+    clip_batch = EpochOrder(clips, 4, seed=0, augmentation="horizontal_flip")[0]
+    reference = EpochOrder(clips, 4, seed=0)[0]
+    for got, want in zip(clip_batch, reference):
+        assert np.array_equal(got, want) or np.array_equal(got, want[:, :, ::-1])
+    np.testing.assert_array_equal(x, before)  # the training images themselves never flip
+    with pytest.raises(ValueError, match="augmentation must be one of"):
+        EpochOrder(x, 16, seed=3, augmentation="vertical_flip")
+
+
 def auroc_trace():
     """``--eval-every``'s callback (examples/reproduction.py), on random images."""
     import sys
