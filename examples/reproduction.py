@@ -131,7 +131,7 @@ def write_report(out, payload, lines):
     return markdown
 
 
-def write_results(out, dataset, schedule, seed, class_results):
+def write_results(out, dataset, schedule, seed, class_results, data_note=None):
     """Merge ``{class: result}`` into ``out/results.json`` and rewrite ``out/results.md``.
 
     A class already in the file is replaced only if it was run with the same schedule; mixing
@@ -156,7 +156,7 @@ def write_results(out, dataset, schedule, seed, class_results):
     per_class.update({str(c): {"processor": processor, **r} for c, r in class_results.items()})
     per_class = dict(sorted(per_class.items(), key=lambda kv: int(kv[0])))
     results = {
-        "dataset": dataset, "data": DATA_NOTES[dataset], "protocol_seed": 30101990,
+        "dataset": dataset, "data": data_note or DATA_NOTES[dataset], "protocol_seed": 30101990,
         "classes": per_class, "schedule": schedule, "weight_seed": seed,
         "backend": keras.backend.backend(),
         "machine": {**machine.describe(), "keras": keras.__version__},
@@ -201,11 +201,13 @@ def results_markdown(results):
     return "\n".join(lines) + "\n"
 
 
-def main(dataset, argv, defaults=None):
+def main(dataset, argv, defaults=None, prepare=None, data_note=None):
     """Parse ``argv``, then train, evaluate, save and record each requested class in turn.
 
     ``defaults`` is the schedule the flags default to; default the zoo recipe's, so the table
-    and the pretrained models come from the same training."""
+    and the pretrained models come from the same training. ``prepare`` (research scripts)
+    changes each class's split before training, and ``data_note`` then says what the data is
+    in the results files."""
     from lsa_keras.datasets import load_one_class
     from lsa_keras.models.lsa import lsa_presets
     from lsa_keras.training import train_one_class
@@ -220,6 +222,8 @@ def main(dataset, argv, defaults=None):
     for c in args.classes:
         print(f"== {dataset} class {c}", flush=True)
         data = load_one_class(dataset, c, args.data_dir)
+        if prepare is not None:
+            data = prepare(data)
         checkpoints = os.path.join(args.checkpoints or os.path.join(args.out, "checkpoints"),
                                    f"{dataset}-{c}")
         # The checkpoints' settings, as runs before this flow wrote them (they still resume).
@@ -236,7 +240,7 @@ def main(dataset, argv, defaults=None):
             data, checkpoints, schedule, seed=args.seed, settings=settings, model_dir=model_dir,
             calibration_fpr=recipe["calibration"]["fpr"], initialization=args.initialization,
             callbacks=[trace] if trace else None,
-            metadata={"name": f"{dataset}-{c}", "data": DATA_NOTES[dataset]})
+            metadata={"name": f"{dataset}-{c}", "data": data_note or DATA_NOTES[dataset]})
         trained.pop("metadata")
         result = {k: trained.pop(k) for k in ("auroc_llk", "auroc_rec", "auroc_ns")}
         result.update(trained)
@@ -244,5 +248,5 @@ def main(dataset, argv, defaults=None):
             result["trace"] = trace.trace
         print(json.dumps({k: v for k, v in result.items() if k not in ("trace", "history")}),
               flush=True)
-        write_results(args.out, dataset, schedule, args.seed, {c: result})
+        write_results(args.out, dataset, schedule, args.seed, {c: result}, data_note)
     return 0

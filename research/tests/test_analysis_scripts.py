@@ -125,3 +125,24 @@ def test_table_comparison_counts_classes_below_the_paper_and_applies_the_mean_ru
     assert compare({"0": cand["0"]}, base, paper)[2] is None
     with pytest.raises(ValueError, match="no class in common"):
         compare({"0": cand["0"]}, {"1": base["1"]}, paper)
+
+
+jpeg_mnist = load_script("jpeg_mnist")
+
+
+def test_jpeg_reencoding_keeps_shapes_and_loses_detail_with_quality():
+    rng = np.random.default_rng(0)
+    digits = np.zeros((3, 28, 28, 1), np.uint8)
+    digits[:, 8:20, 12:16] = 255  # a bar: sharp edges JPEG rings around
+    noisy = rng.integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
+    for images in (digits, noisy):
+        low, high = (jpeg_mnist.reencode(images, q) for q in (30, 95))
+        assert low.shape == images.shape and low.dtype == np.uint8
+        error = [np.abs(x.astype(int) - images).mean() for x in (low, high)]
+        assert 0 < error[1] < error[0]
+    split = {"x_train": digits, "x_val": digits[:1], "x_test": digits, "novel_test": [0, 1, 1]}
+    changed = jpeg_mnist.jpeg_split(75)(split)
+    assert changed["novel_test"] == [0, 1, 1] and np.array_equal(split["x_train"], digits)
+    assert not np.array_equal(changed["x_test"], digits)
+    with pytest.raises(SystemExit, match="quality"):
+        jpeg_mnist.main(["--quality", "0", "--out", "x"])
