@@ -146,3 +146,26 @@ def test_jpeg_reencoding_keeps_shapes_and_loses_detail_with_quality():
     assert not np.array_equal(changed["x_test"], digits)
     with pytest.raises(SystemExit, match="quality"):
         jpeg_mnist.main(["--quality", "0", "--out", "x"])
+
+
+cap = load_script("surprisal_cap")
+
+
+def test_cap_report_matches_the_scorer_and_caps_only_beyond_36_nats():
+    from lsa_keras.models.lsa.lsa_scorer import per_sample_scores
+    from tests.test_case import tiny_lsa
+
+    model = tiny_lsa()
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (24, 28, 28, 1), dtype=np.uint8)
+    nll, rec = cap.per_variable_surprisal(model, images, batch=10)
+    reference = per_sample_scores(model, images, 8)  # the library's LLK and REC
+    np.testing.assert_allclose(nll.sum(axis=1), reference["llk"], rtol=1e-5)
+    np.testing.assert_allclose(rec, reference["rec"], rtol=1e-5)
+    split = {"x_train": images[:8], "x_val": images[8:12], "x_test": images[12:],
+             "novel_test": np.array([0, 1] * 6)}
+    report = cap.cap_report(model, split, cap=0.0)  # every variable binds at a cap of 0
+    assert report["test"]["capped_share"] == 1.0 and report["auroc_capped"]["llk"] == 0.5
+    untouched = cap.cap_report(model, split, cap=1e9)
+    assert untouched["test"]["capped_share"] == 0.0
+    assert untouched["auroc_capped"] == untouched["auroc_exact"]
