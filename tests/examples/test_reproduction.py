@@ -136,3 +136,9 @@ def test_initialization_flag_is_recorded_in_the_schedule():
     assert reproduction.schedule_of(p.parse_args(base))["initialization"] == "torch-0.4.1"
     with pytest.raises(SystemExit):
         p.parse_args(base + ["--initialization", "glorot"])
+    # Likewise the augmentation: recorded only when there is one.
+    assert "augmentation" not in reproduction.schedule_of(p.parse_args(base))
+    flips = reproduction.schedule_of(p.parse_args(base + ["--augmentation", "horizontal_flip"]))
+    assert flips["augmentation"] == "horizontal_flip"
+    with pytest.raises(SystemExit):
+        p.parse_args(base + ["--augmentation", "vertical_flip"])
