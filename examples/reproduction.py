@@ -219,6 +219,7 @@ def main(dataset, argv, defaults=None, prepare=None, data_note=None):
     if bad:
         p.error(f"classes must be in 0..9, got {bad}")
     schedule = schedule_of(args)
+    data_note = data_note or DATA_NOTES[dataset]
     for c in args.classes:
         print(f"== {dataset} class {c}", flush=True)
         data = load_one_class(dataset, c, args.data_dir)
@@ -240,7 +241,7 @@ def main(dataset, argv, defaults=None, prepare=None, data_note=None):
             data, checkpoints, schedule, seed=args.seed, settings=settings, model_dir=model_dir,
             calibration_fpr=recipe["calibration"]["fpr"], initialization=args.initialization,
             callbacks=[trace] if trace else None,
-            metadata={"name": f"{dataset}-{c}", "data": data_note or DATA_NOTES[dataset]})
+            metadata={"name": f"{dataset}-{c}", "data": data_note})
         trained.pop("metadata")
         result = {k: trained.pop(k) for k in ("auroc_llk", "auroc_rec", "auroc_ns")}
         result.update(trained)

@@ -121,7 +121,7 @@ class EpochOrder(keras.utils.PyDataset):
         batch = self.x[order[step * self.batch_size: (step + 1) * self.batch_size]]
         if self.augmentation == "horizontal_flip":
             flip = np.random.default_rng([self.seed, epoch, step, 1]).random(len(batch)) < 0.5
-            batch = np.array(batch, copy=True)
+            # The fancy-indexed batch is already a copy: flipping it leaves self.x as it is.
             batch[flip] = batch[flip][..., ::-1, :]
         return batch
 
