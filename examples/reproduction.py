@@ -84,6 +84,12 @@ def parser(dataset, defaults):
                    default=defaults.get("augmentation") or "none",
                    help="training-time augmentation: mirror each image left to right with "
                         "probability 1/2 (seeded), or none")
+    p.add_argument("--jit-compile", choices=["auto", "on", "off"],
+                   default=defaults.get("jit_compile", "auto"),
+                   help="train with XLA (on), without (off), or by Keras' rule (auto: not on a "
+                        "CPU with TensorFlow). A speed setting, recorded per class, not in the "
+                        "schedule: on a CPU, TensorFlow trains MNIST faster with XLA and "
+                        "CIFAR-10 several times slower")
     p.add_argument("--no-save", action="store_true",
                    help="do not keep the trained models (default: the calibrated model's "
                         "save_pretrained folder OUT/models/<dataset>-<class>/)")
@@ -237,14 +243,18 @@ def main(dataset, argv, defaults=None, prepare=None, data_note=None):
             settings["augmentation"] = args.augmentation
         trace = TestAurocTrace(data, args.eval_every) if args.eval_every else None
         model_dir = None if args.no_save else os.path.join(args.out, "models", f"{dataset}-{c}")
+        jit = {"auto": "auto", "on": True, "off": False}[args.jit_compile]
         _, trained = train_one_class(
-            data, checkpoints, schedule, seed=args.seed, settings=settings, model_dir=model_dir,
+            data, checkpoints, {**schedule, "jit_compile": jit} if jit != "auto" else schedule,
+            seed=args.seed, settings=settings, model_dir=model_dir,
             calibration_fpr=recipe["calibration"]["fpr"], initialization=args.initialization,
             callbacks=[trace] if trace else None,
             metadata={"name": f"{dataset}-{c}", "data": data_note})
         trained.pop("metadata")
         result = {k: trained.pop(k) for k in ("auroc_llk", "auroc_rec", "auroc_ns")}
         result.update(trained)
+        if jit != "auto":
+            result["jit_compile"] = jit
         if trace:
             result["trace"] = trace.trace
         print(json.dumps({k: v for k, v in result.items() if k not in ("trace", "history")}),

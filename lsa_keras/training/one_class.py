@@ -65,8 +65,10 @@ def train_one_class(
             (no resuming).
         schedule: ``epochs``, ``batch_size``, ``learning_rate`` and ``schedule``
             (``"constant"`` or ``"cosine"``) of Adam, and optionally ``steps_per_epoch`` (at
-            most that many batches an epoch) and ``augmentation`` (``"horizontal_flip"``:
-            see :class:`~lsa_keras.training.resumable.EpochOrder`); recorded in the metadata
+            most that many batches an epoch), ``augmentation`` (``"horizontal_flip"``:
+            see :class:`~lsa_keras.training.resumable.EpochOrder`) and ``jit_compile``
+            (``fit``'s XLA setting, default ``"auto"``; see
+            :func:`~lsa_keras.training.resumable.train_resumable`); recorded in the metadata
             as given.
         seed: seed of the initial weights and of every epoch's batch order.
         settings: what identifies the run for resuming (a resumed run must have the same);
@@ -116,7 +118,8 @@ def train_one_class(
                                           initialization=initialization),
             x, x_val, checkpoint_dir or tmp, epochs, batch_size, rate, settings, seed=seed,
             verbose=verbose, callbacks=callbacks, steps_per_epoch=steps_per_epoch,
-            distribution=distribution, augmentation=schedule.get("augmentation"))
+            distribution=distribution, augmentation=schedule.get("augmentation"),
+            jit_compile=schedule.get("jit_compile", "auto"))
     result = {"best_epoch": state.get("best_epoch"), "best_val_loss": state.get("best_val_loss"),
               "epochs": state["epoch"], "seconds": state.get("seconds"), "n_train": len(x),
               "n_val": len(x_val),

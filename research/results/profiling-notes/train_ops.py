@@ -9,7 +9,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from op_times import print_top, profile_op_times
 import numpy as np, tensorflow as tf, keras
 from lsa_keras import LSA
-batch, steps = 256, 5
+batch, steps = int(os.environ.get("BATCH", 256)), 5
 model = LSA.from_architecture(sys.argv[1] if len(sys.argv) > 1 else "mnist")
 model.compile(optimizer=keras.optimizers.Adam(1e-4), jit_compile=False)
 x = np.random.RandomState(0).rand(batch, *model.image_shape).astype("float32")
