@@ -84,6 +84,11 @@ def parser(dataset, defaults):
                    default=defaults.get("augmentation") or "none",
                    help="training-time augmentation: mirror each image left to right with "
                         "probability 1/2 (seeded), or none")
+    p.add_argument("--dtype-policy", choices=["float32", "mixed_bfloat16"],
+                   default=defaults.get("dtype_policy", "float32"),
+                   help="Keras dtype policy of the trained model: mixed_bfloat16 computes in "
+                        "bfloat16 with float32 weights (fast where the hardware has bfloat16 "
+                        "units: AMX, AVX512_BF16, GPUs)")
     p.add_argument("--jit-compile", choices=["auto", "on", "off"],
                    default=defaults.get("jit_compile", "auto"),
                    help="train with XLA (on), without (off), or by Keras' rule (auto: not on a "
@@ -110,6 +115,8 @@ def schedule_of(args):
         schedule["initialization"] = args.initialization
     if args.augmentation != "none":  # likewise
         schedule["augmentation"] = args.augmentation
+    if args.dtype_policy != "float32":  # likewise
+        schedule["dtype_policy"] = args.dtype_policy
     return schedule
 
 
@@ -241,6 +248,8 @@ def main(dataset, argv, defaults=None, prepare=None, data_note=None):
             settings["initialization"] = args.initialization
         if args.augmentation != "none":
             settings["augmentation"] = args.augmentation
+        if args.dtype_policy != "float32":
+            settings["dtype_policy"] = args.dtype_policy
         trace = TestAurocTrace(data, args.eval_every) if args.eval_every else None
         model_dir = None if args.no_save else os.path.join(args.out, "models", f"{dataset}-{c}")
         jit = {"auto": "auto", "on": True, "off": False}[args.jit_compile]

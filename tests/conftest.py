@@ -33,6 +33,7 @@ SLOWEST_FIRST = (  # summed test durations, TensorFlow stage (s, a shared machin
     "tests/models/lsa/test_lsa.py",  # 175 (JAX stage: the longest file)
     "tests/reliability/test_faults.py",  # 115
     "tests/training/test_resumable.py",  # 91
+    "research/tests/test_gpu_benchmark.py",  # 45 (the GPU run, shrunk, on the CPU)
     "tests/datasets/test_tfds.py",  # 90 (prepares TFDS mnist; 2 steps through the CLI)
     "tests/reliability/test_cli_regressions.py",  # 73
     "tests/models/lsa/test_lsa_networks.py",  # 70

@@ -68,8 +68,9 @@ def train_one_class(
             most that many batches an epoch), ``augmentation`` (``"horizontal_flip"``:
             see :class:`~lsa_keras.training.resumable.EpochOrder`) and ``jit_compile``
             (``fit``'s XLA setting, default ``"auto"``; see
-            :func:`~lsa_keras.training.resumable.train_resumable`); recorded in the metadata
-            as given.
+            :func:`~lsa_keras.training.resumable.train_resumable`) and ``dtype_policy`` (the
+            model's Keras dtype policy, e.g. ``"mixed_bfloat16"``; default the global one);
+            recorded in the metadata as given.
         seed: seed of the initial weights and of every epoch's batch order.
         settings: what identifies the run for resuming (a resumed run must have the same);
             default the architecture, normal class, seed and schedule.
@@ -115,7 +116,8 @@ def train_one_class(
     with tempfile.TemporaryDirectory() as tmp:
         model, state = train_resumable(
             lambda: LSA.from_architecture(architecture, lam=lam, estimator_units=estimator_units,
-                                          initialization=initialization),
+                                          initialization=initialization,
+                                          dtype=schedule.get("dtype_policy")),
             x, x_val, checkpoint_dir or tmp, epochs, batch_size, rate, settings, seed=seed,
             verbose=verbose, callbacks=callbacks, steps_per_epoch=steps_per_epoch,
             distribution=distribution, augmentation=schedule.get("augmentation"),

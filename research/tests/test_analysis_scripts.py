@@ -102,6 +102,19 @@ def test_benchmark_ceilings_divide_the_matmul_peak_by_the_counted_flops():
     assert out["train_ratio"] == 1.33 and out["score_ratio"] == 1.25
 
 
+def test_benchmark_targets_fall_to_85_percent_of_a_ceiling_below_them():
+    targets = load_script("benchmark").targets
+    row = {"train_ratio": 1.4, "score_ratio": 1.6,
+           "ceiling_at_matmul_peak": {"train_ratio": 2.7, "score_ratio": 1.8}}
+    out = targets("mnist", row)
+    assert out["train"] == {"target": 1.5, "ratio": 1.4, "met": False}
+    assert out["score"] == {"target": 1.53, "ratio": 1.6, "met": True}  # 0.85 x 1.8
+    assert targets("mnist", {**row, "ceiling_at_matmul_peak": {"train_ratio": 2.7,
+                                                               "score_ratio": 2.0}})["score"] == {
+        "target": 2.0, "ratio": 1.6, "met": False}
+    assert targets("cifar10", row) == {} and targets("mnist", {}) == {}
+
+
 def test_table_comparison_counts_classes_below_the_paper_and_applies_the_mean_rule():
     compare = load_script("compare_tables").compare
     paper = [0.9] * 10

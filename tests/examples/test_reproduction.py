@@ -142,3 +142,10 @@ def test_initialization_flag_is_recorded_in_the_schedule():
     assert flips["augmentation"] == "horizontal_flip"
     with pytest.raises(SystemExit):
         p.parse_args(base + ["--augmentation", "vertical_flip"])
+    # And the dtype policy; XLA is a speed setting, never in the schedule.
+    assert "dtype_policy" not in reproduction.schedule_of(p.parse_args(base))
+    bf16 = reproduction.schedule_of(p.parse_args(base + ["--dtype-policy", "mixed_bfloat16"]))
+    assert bf16["dtype_policy"] == "mixed_bfloat16"
+    assert "jit_compile" not in reproduction.schedule_of(p.parse_args(base + ["--jit-compile", "on"]))
+    with pytest.raises(SystemExit):
+        p.parse_args(base + ["--jit-compile", "yes"])

@@ -28,3 +28,30 @@ def test_the_schedules_augmentation_reaches_training(monkeypatch, augmentation):
     with pytest.raises(Stop):
         one_class.train_one_class(data, None, schedule)
     assert seen["augmentation"] == augmentation
+
+
+def test_the_schedules_speed_and_dtype_settings_reach_training(monkeypatch):
+    from lsa_keras.models.lsa import LSA
+
+    seen, built = {}, {}
+
+    def train_resumable(build_model, *args, **kwargs):
+        seen.update(kwargs)
+        build_model()
+        raise Stop
+
+    def from_architecture(name, **kwargs):
+        built.update(kwargs, name=name)
+
+    monkeypatch.setattr(one_class, "train_resumable", train_resumable)
+    monkeypatch.setattr(LSA, "from_architecture", from_architecture)
+    data = {"x_train": np.zeros((8, 28, 28, 1), np.uint8), "x_val": np.zeros((2, 28, 28, 1), np.uint8),
+            "architecture": "mnist"}
+    schedule = {"epochs": 1, "batch_size": 4, "learning_rate": 1e-4, "schedule": "constant"}
+    with pytest.raises(Stop):
+        one_class.train_one_class(data, None, schedule)
+    assert seen["jit_compile"] == "auto" and built["dtype"] is None
+    with pytest.raises(Stop):
+        one_class.train_one_class(data, None, {**schedule, "jit_compile": True,
+                                               "dtype_policy": "mixed_bfloat16"})
+    assert seen["jit_compile"] is True and built["dtype"] == "mixed_bfloat16"

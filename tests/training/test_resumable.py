@@ -157,6 +157,34 @@ def test_same_seed_same_scores_and_auroc(runs):
         assert results[0][1] == other[1]
 
 
+def test_a_resumed_run_takes_the_xla_setting_it_is_given(runs, tmp_path):
+    """jit_compile is a speed setting, not part of a run's identity: a finished run reopened
+    with another one comes back with it (and trains on with it when given more epochs)."""
+    finished = tmp_path / "finished"
+    shutil.copytree(runs["after_epoch_1"].parent / "resumed", finished)
+    model, state = run(finished, 2, jit_compile=True)
+    assert state["epoch"] == 2 and model.jit_compile is True
+    model, _ = run(finished, 2, jit_compile=False)
+    assert model.jit_compile is False
+
+
+def test_validation_batches_are_the_converted_images_in_order():
+    from types import SimpleNamespace
+
+    from lsa_keras.training.resumable import validation_input
+
+    images = (mnist_like(10, 4) * 255).astype("uint8")
+    batches = validation_input(SimpleNamespace(image_shape=(28, 28, 1)), images, 4)
+    if keras.backend.backend() == "tensorflow":
+        # Plain batches without tf.data's autotuning: Keras' autotuned prefetch of an array
+        # stalls each epoch's validation while it tears down.
+        assert batches.options().autotune.enabled is False
+        got = np.concatenate([b.numpy() for b in batches])
+    else:
+        got = batches[0]
+    np.testing.assert_array_equal(got, images.astype("float32") / 255.0)
+
+
 def test_a_damaged_checkpoint_is_refused(runs, tmp_path):
     out = tmp_path / "run"
     shutil.copytree(runs["after_epoch_1"], out)
