@@ -107,7 +107,11 @@ def runs(tmp_path_factory):
     schedule."""
     root = tmp_path_factory.mktemp("resumable")
     trace = auroc_trace()
-    straight, _ = run(root / "straight", 2, callbacks=[trace])
+    read = []
+    getitem = EpochOrder.__getitem__
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(EpochOrder, "__getitem__", lambda self, i: read.append(i) or getitem(self, i))
+        straight, _ = run(root / "straight", 2, callbacks=[trace])
     run(root / "resumed", 1)
     shutil.copytree(root / "resumed", root / "after-epoch-1")
     keras.utils.set_random_seed(999)  # a restarted process has another global random state
@@ -115,7 +119,16 @@ def runs(tmp_path_factory):
     assert state["epoch"] == 2
     # The weights as training left them (a test calibrating "straight" changes its variables).
     return {"straight": straight, "resumed": resumed, "after_epoch_1": root / "after-epoch-1",
-            "straight_weights": weights(straight), "trace": trace.trace}
+            "straight_weights": weights(straight), "trace": trace.trace, "read": read}
+
+
+def test_fit_reads_the_seeded_order_once_through(runs):
+    """Batch i of a fit call is batch i of EpochOrder, across epochs: on TensorFlow the batches
+    reach fit through tf.data, which fit must not restart at each epoch."""
+    if keras.backend.backend() == "tensorflow":
+        assert runs["read"] == [0, 1, 2, 3]  # 2 epochs of 2 batches
+    else:  # Keras' PyDataset adapter may read a batch ahead to learn the input's spec
+        assert runs["read"][-4:] == [0, 1, 2, 3] or sorted(set(runs["read"])) == [0, 1, 2, 3]
 
 
 def test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(runs):
@@ -166,6 +179,17 @@ def test_a_resumed_run_takes_the_xla_setting_it_is_given(runs, tmp_path):
     assert state["epoch"] == 2 and model.jit_compile is True
     model, _ = run(finished, 2, jit_compile=False)
     assert model.jit_compile is False
+
+
+def test_the_tf_data_feed_gives_the_batches_of_the_order():
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the tf.data feed is TensorFlow's")
+    x = mnist_like(50, 2)
+    order = EpochOrder(x, 16, seed=3, initial_epoch=2, augmentation="horizontal_flip")
+    got = [b.numpy() for b in order.as_dataset(3 * order.steps)]
+    assert len(got) == 3 * order.steps == 12  # three epochs of 16, 16, 16, 2
+    for i, batch in enumerate(got):
+        np.testing.assert_array_equal(batch, order[i])
 
 
 def test_validation_batches_are_the_converted_images_in_order():

@@ -7,7 +7,7 @@ last batch's end), the time from the last step to validation's start, validation
 checkpoint's save (EpochCheckpoint runs before this timer's ``on_epoch_end``), and the gap to
 the next epoch. Also what ``train s`` (the state's ``seconds``) counted.
 
-    python research/results/profiling-notes/epoch_parts.py --class 0 --epochs 4 --data-dir ../shared/datasets
+    python research/results/profiling-notes/epoch_parts.py --class 0 --epochs 4 --data-dir ../shared/datasets [--jit-compile]
 """
 
 import argparse
@@ -24,6 +24,7 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=4)
     p.add_argument("--data-dir", default="../shared/datasets")
     p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--jit-compile", action="store_true", help="train with XLA")
     args = p.parse_args(argv)
 
     import keras
@@ -76,7 +77,8 @@ def main(argv=None):
         rate = keras.optimizers.schedules.CosineDecay(1e-4, 120 * -(-len(data["x_train"]) // 128), 0.01)
         _, state = train_resumable(lambda: LSA.from_architecture("mnist"), data["x_train"],
                                    data["x_val"], out, args.epochs, args.batch_size, rate,
-                                   {"probe": 1}, seed=0, verbose=0, callbacks=[Timer()])
+                                   {"probe": 1}, seed=0, verbose=0, callbacks=[Timer()],
+                                   jit_compile=True if args.jit_compile else "auto")
     total = now() - start
     rows = []
     for i, m in enumerate(marks):
