@@ -120,10 +120,9 @@ class EpochOrder(keras.utils.PyDataset):
         batches as indexing, each read by one ``tf.numpy_function`` call and prefetched one
         ahead, with tf.data's autotuning off.
 
-        Keras feeds a PyDataset through its own generator pipeline, which on a CPU slowed the
-        MNIST model's training steps by about a tenth (the steps of a tf.data pipeline ran at
-        the rate of the bare train function); an autotuned prefetch would also stall at the
-        end of ``fit``.
+        ``train_resumable`` trains on this under TensorFlow: Keras' own pipeline for a
+        PyDataset slows the training steps on a CPU, where a tf.data pipeline keeps up with
+        the bare train function; an autotuned prefetch would also stall at the end of ``fit``.
         """
         import tensorflow as tf
 
