@@ -52,7 +52,9 @@ def test_a_shrunk_run_writes_every_part(tmp_path):
     assert "shrunk" in md and "mixed_bfloat16" in md and "Zoo estimate" in md
 
 
-def test_a_full_run_needs_the_data(tmp_path):
+def test_a_full_run_needs_the_data(tmp_path, monkeypatch):
+    # The test command exports LSA_KERAS_DATA_DIR, which --data-dir defaults to.
+    monkeypatch.delenv("LSA_KERAS_DATA_DIR", raising=False)
     with pytest.raises(SystemExit):
         gpu.main(["--out", str(tmp_path)])
     with pytest.raises(SystemExit):
