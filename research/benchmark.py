@@ -257,15 +257,17 @@ def targets(model_name, row):
     return out
 
 
-def _run_torch_reference_once(model_name, batch, steps):
+def run_torch_reference(model_name, batch, steps, device="cpu", path=TORCH_REFERENCE):
+    """One run of the PyTorch peer's script (``--device`` cpu or cuda): its JSON line, with the
+    peak resident memory of its process."""
     code = (
         "import json, resource, subprocess, sys; "
         "out = subprocess.run([sys.executable, %r, '--model', %r, '--batch', '%d', '--steps', "
-        "'%d'], capture_output=True, text=True); "
+        "'%d', '--device', %r], capture_output=True, text=True); "
         "sys.stderr.write(out.stderr); assert out.returncode == 0; "
         "r = json.loads(out.stdout.strip().splitlines()[-1]); "
         "r['peak_rss_mib'] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1); "
-        "print('RESULT ' + json.dumps(r))" % (TORCH_REFERENCE, model_name, batch, steps)
+        "print('RESULT ' + json.dumps(r))" % (path, model_name, batch, steps, device)
     )
     return run_python(code)
 
@@ -302,7 +304,7 @@ def main(argv=None):
         # runs made minutes apart.
         for _ in range(args.rounds):
             if os.path.isfile(TORCH_REFERENCE):
-                peer.append(_run_torch_reference_once(model_name, args.batch, args.steps))
+                peer.append(run_torch_reference(model_name, args.batch, args.steps))
             for backend, policy in cases:
                 ours[(backend, policy)].append(
                     run_backend(backend, model_name, args.batch, args.steps, policy,

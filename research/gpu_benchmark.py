@@ -47,7 +47,6 @@ Output (``gpu_benchmark.json``; the markdown shows the same):
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -62,8 +61,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import lab  # noqa: E402,F401  (puts examples/ on sys.path)
-
-TORCH_REFERENCE = os.path.join(HERE, "..", "..", "shared", "bench", "torch_reference.py")
+from benchmark import TORCH_REFERENCE, measure, run_torch_reference  # noqa: E402
 MNIST_TRAIN_IMAGES = 54_000  # the ten classes' training images: 90% of MNIST's 60,000
 CIFAR10_CLASS_IMAGES, CIFAR10_EPOCHS = 4_500, 40  # a class's training split; the recipe's epochs
 FULL = {"batch": 256, "steps": 20, "repeats": 3}
@@ -81,19 +79,7 @@ def gpus():
             for line in out.stdout.splitlines() if line.strip()] if out.returncode == 0 else []
 
 
-def run_peer(path, model, batch, steps, device):
-    """The peer's JSON line for one model, from a subprocess."""
-    out = subprocess.run([sys.executable, path, "--model", model, "--batch", str(batch),
-                          "--steps", str(steps), "--device", device],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"{path} failed for {model}:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def throughput_rows(models, policies, sizes, peer):
-    from benchmark import measure
-
     rows = []
     for model in models:
         for policy in policies:
@@ -234,8 +220,8 @@ def main(argv=None):
     device = "cuda" if report["machine"]["gpus"] and not args.shrink else "cpu"
     t = time.perf_counter()
     for model in args.models:
-        report["peer"][model] = run_peer(args.torch_reference, model, sizes["batch"],
-                                         sizes["steps"], device)
+        report["peer"][model] = run_torch_reference(model, sizes["batch"], sizes["steps"],
+                                                    device, args.torch_reference)
     report["seconds"]["peer"] = round(time.perf_counter() - t, 1)
 
     import keras

@@ -126,6 +126,8 @@ class EpochOrder(keras.utils.PyDataset):
         """
         import tensorflow as tf
 
+        from lsa_keras.utils.fit_input import without_autotuning
+
         shape = (None, *self.x.shape[1:])
         dtype = tf.as_dtype(self.x.dtype)
 
@@ -133,9 +135,7 @@ class EpochOrder(keras.utils.PyDataset):
             return tf.ensure_shape(
                 tf.numpy_function(lambda i: self[int(i)], [index], dtype, stateful=False), shape)
 
-        options = tf.data.Options()
-        options.autotune.enabled = False
-        return tf.data.Dataset.range(int(count)).map(batch).prefetch(1).with_options(options)
+        return without_autotuning(tf.data.Dataset.range(int(count)).map(batch).prefetch(1))
 
     def __getitem__(self, index):
         epoch, step = self.initial_epoch + index // self.steps, index % self.steps
@@ -393,14 +393,9 @@ def validation_input(model, images, batch_size, multiple_of=1):
         if used < len(images):
             dataset = dataset.unbatch().take(used).batch(batch_size)
         return dataset
+    from lsa_keras.utils.fit_input import array_batches
+
     x_val = model_input(model, images[:used], "x_val")
     if keras.backend.backend() != "tensorflow":
         return (x_val,)
-    import tensorflow as tf
-
-    # Keras feeds arrays through an autotuned prefetch, whose teardown stalls every epoch's
-    # validation by about half a second on a CPU (as it stalls ``predict``; see
-    # lsa_keras.models.lsa.lsa_scorer): plain batches with tf.data's autotuning off do not.
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return tf.data.Dataset.from_tensor_slices(x_val).batch(batch_size).with_options(options)
+    return array_batches(x_val, batch_size)  # Keras' own pipeline would stall every epoch

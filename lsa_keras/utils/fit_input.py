@@ -223,6 +223,28 @@ def _checked_dataset(ds, image_shape, name, images_only=False):
     return ds.enumerate().map(convert, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
 
+def without_autotuning(dataset):
+    """``dataset`` (a ``tf.data.Dataset``) with tf.data's autotuning off.
+
+    Keras feeds arrays and PyDatasets through an autotuned prefetch, whose teardown on
+    TensorFlow stalls ``fit``, ``evaluate`` and ``predict`` for up to a second after their last
+    batch on a CPU; a pipeline without autotuning does not stall.
+    """
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return dataset.with_options(options)
+
+
+def array_batches(x, batch_size: int):
+    """The array ``x`` as a ``tf.data.Dataset`` of batches of ``batch_size``, in order, without
+    autotuning (:func:`without_autotuning`)."""
+    import tensorflow as tf
+
+    return without_autotuning(tf.data.Dataset.from_tensor_slices(x).batch(int(batch_size)))
+
+
 def input_error_in(error: BaseException) -> InputError | None:
     """The :class:`InputError` behind ``error``, an error raised while ``fit`` read its input:
     the error itself or one it was raised from, or, once tf.data has turned it into a message

@@ -60,16 +60,11 @@ def raw_scores(model: keras.Model, x: np.ndarray, batch_size: int = 256,
     batch_size = int(batch_size)
     data = x
     if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        # Keras feeds NumPy arrays through an autotuned prefetch, whose teardown on TensorFlow
-        # stalls ``predict`` for up to a second after its last batch. Plain batches with
-        # tf.data's autotuning off do not stall, and keep
-        # one graph for every batch size (a batch-by-batch loop would trace one per
-        # first-seen size, and its scores would depend on what was scored before).
-        options = tf.data.Options()
-        options.autotune.enabled = False
-        data = tf.data.Dataset.from_tensor_slices(x).batch(batch_size).with_options(options)
+        # Plain batches without autotuning: Keras' own pipeline for arrays stalls ``predict``
+        # after its last batch (fit_input.without_autotuning), and one graph serves every
+        # batch size (a batch-by-batch loop would trace one per first-seen size, and its
+        # scores would depend on what was scored before).
+        data = fit_input.array_batches(x, batch_size)
     return _predict(model, data, None if data is not x else batch_size,
                     progress_verbosity(verbose, -(-len(x) // batch_size)))
 
