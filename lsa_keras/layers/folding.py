@@ -15,6 +15,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from lsa_keras.layers.xla_cpu import compiled_by_xla_on_cpu
+
 # Set while a graph is traced for export (portable_ops): operations that every exporter and
 # runtime takes, where the fastest form in Keras would not convert.
 PORTABLE = contextvars.ContextVar("lsa_keras_portable_ops", default=False)
@@ -85,7 +87,7 @@ def folded_conv(conv, bn, inputs, subpixel=False):
         outputs = subpixel_upsampling(inputs, kernel)
     elif hasattr(conv, "convolve"):  # this package's convolutions say how they convolve
         outputs = conv.convolve(inputs, kernel)
-    elif PORTABLE.get() and is_pointwise_upsampling(conv):
+    elif (PORTABLE.get() or compiled_by_xla_on_cpu()) and is_pointwise_upsampling(conv):
         outputs = pointwise_upsampling(inputs, kernel, tuple(conv.strides))
     elif isinstance(conv, _TRANSPOSED):
         outputs = ops.conv_transpose(
@@ -137,8 +139,10 @@ def is_subpixel_upsampling(conv, selections):
 def is_pointwise_upsampling(conv):
     """Whether ``conv`` is a 1x1 transposed conv with strides ``s`` and output padding ``s - 1``
     (the up blocks' shortcut): every input pixel lands at ``s * i``, the rest is zero."""
+    if not isinstance(conv, _TRANSPOSED):
+        return False
     rank = len(conv.kernel_size)
-    return (isinstance(conv, _TRANSPOSED) and tuple(conv.kernel_size) == (1,) * rank
+    return (tuple(conv.kernel_size) == (1,) * rank
             and conv.padding == "valid" and conv.output_padding is not None
             and tuple(conv.output_padding) == tuple(s - 1 for s in conv.strides)
             and tuple(conv.dilation_rate) == (1,) * rank and conv.data_format == "channels_last")

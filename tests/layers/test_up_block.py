@@ -48,3 +48,24 @@ def test_up_block_inference_takes_the_subpixel_path(monkeypatch):
     block.fold_batch_norm = False
     np.testing.assert_allclose(folded, to_numpy(block(rand(2, 5, 5, 3), training=False)),
                                rtol=1e-5, atol=1e-5)
+
+
+def one_by_one(block, x):
+    """The block in training mode as its layers applied one by one (Keras' own layers)."""
+    y = x
+    for layer in block.main:
+        y = layer(y, training=True)
+    s = x
+    for layer in block.shortcut:
+        s = layer(s, training=True)
+    return block.activation(y + s)
+
+
+def test_training_equals_the_layers_one_by_one():
+    # Under JAX on a CPU this goes through the sub-pixel and pointwise forms (XLA), under
+    # TensorFlow eagerly and under PyTorch through the transposed convolutions: same function.
+    block = UpBlock(4, 2)
+    x = rand(3, 6, 6, 5)
+    block.build(x.shape)
+    np.testing.assert_allclose(to_numpy(block(x, training=True)),
+                               to_numpy(one_by_one(block, x)), rtol=1e-5, atol=1e-5)
