@@ -50,6 +50,7 @@ class AutoregressiveLayer(keras.layers.Layer):
         self._slabs = masks.triangular_slabs(
             self._pairs, self.code_length, masks.group_bounds(self.code_length, self.evaluation_groups)
         )
+        self._layout = masks.slab_layout(self._slabs, len(self._pairs))
         self.input_spec = keras.layers.InputSpec(ndim=ndim, axes={-2: d, -1: ci})
         return self.kernel_initializer or self._default_initializer
 
@@ -80,8 +81,16 @@ class AutoregressiveLayer(keras.layers.Layer):
     def gather_slabs(self, blocks):
         """Each output group's dense kernel slab, ``[(hi*ci, (hi - lo)*co), ...]``, laid out
         from the free ``blocks (n_pairs, ci, co)`` (the zeros the mask forbids included)."""
-        padded = ops.concatenate([blocks, ops.zeros((1, *blocks.shape[1:]), blocks.dtype)], 0)
-        return [masks.gather_slab(padded, index) for _, _, index in self._slabs]
+        ci, co = blocks.shape[1], blocks.shape[2]
+        laid_out = masks.lay_out_blocks(blocks, *self._layout)
+        slabs, start = [], 0
+        for lo, hi, _ in self._slabs:
+            size = hi * (hi - lo)
+            part = ops.reshape(ops.slice(laid_out, [start, 0, 0], [size, ci, co]),
+                               (hi, hi - lo, ci, co))
+            slabs.append(ops.reshape(ops.transpose(part, (0, 2, 1, 3)), (hi * ci, (hi - lo) * co)))
+            start += size
+        return slabs
 
     def slab_matmul(self, x, slabs):
         """``x (..., d*ci) @`` the masked kernel given by its :meth:`gather_slabs`;

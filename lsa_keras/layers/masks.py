@@ -8,6 +8,7 @@ the output positions into groups and gives each group the slab of rows it can se
 product skips most of the zeros (see ``AutoregressiveLayer._masked_matmul``).
 """
 
+import keras
 import numpy as np
 from keras import ops
 
@@ -85,3 +86,54 @@ def gather_slab(padded_blocks, index):
     ci, co = padded_blocks.shape[1], padded_blocks.shape[2]
     slab = ops.take(padded_blocks, index, axis=0)  # (hi, g, ci, co)
     return ops.reshape(ops.transpose(slab, (0, 2, 1, 3)), (hi * ci, g * co))
+
+
+def slab_layout(slabs, n_pairs):
+    """The blocks of all :func:`triangular_slabs`, one after the other: ``(index, inverse)``.
+
+    ``index`` (int array, the slabs' index arrays flattened and concatenated) selects each
+    slab entry's block, ``n_pairs`` for a zero block; ``inverse[p]`` is the one place where
+    block ``p`` appears (every free block lies in exactly one slab: the one of its output
+    position).
+    """
+    index = np.concatenate([np.asarray(idx).reshape(-1) for _, _, idx in slabs]).astype("int32")
+    free = np.nonzero(index < n_pairs)[0]
+    if len(free) != n_pairs or set(index[free].tolist()) != set(range(n_pairs)):
+        raise ValueError("The slabs must hold every free block exactly once.")
+    inverse = np.empty(n_pairs, "int32")
+    inverse[index[free]] = free
+    return index, inverse
+
+
+def lay_out_blocks(blocks, index, inverse):
+    """``blocks (n_pairs, ci, co)`` taken at ``index`` (``n_pairs``: a zero block), with the
+    gradient taken back by ``inverse`` (see :func:`slab_layout`).
+
+    A gather's gradient is a scatter-add, which XLA's CPU backend runs as a serial loop and
+    TensorFlow as a segment sum; since every block appears once, gathering the output's
+    gradient at ``inverse`` is the same gradient (PyTorch keeps its own).
+    """
+    n, ci, co = blocks.shape
+
+    def forward(b):
+        padded = ops.concatenate([b, ops.zeros((1, ci, co), b.dtype)], 0)
+        return ops.take(padded, index, axis=0)
+
+    if keras.backend.backend() not in ("tensorflow", "jax"):
+        return forward(blocks)
+
+    if keras.backend.backend() == "tensorflow":
+        # A tensor, not a variable: TensorFlow's custom gradients take variables read inside
+        # them for extra inputs.
+        blocks = ops.copy(blocks)
+
+    @ops.custom_gradient
+    def layout(b):
+        def grad(*args, upstream=None):
+            if upstream is None:
+                (upstream,) = args
+            return ops.take(upstream, inverse, axis=0)
+
+        return forward(b), grad
+
+    return layout(blocks)
