@@ -98,7 +98,9 @@ class ConvBlock(keras.layers.Layer):
     In inference mode each batch normalisation is folded into the convolution before it
     (:mod:`lsa_keras.layers.folding`): the same function up to float rounding, with fewer
     passes over the activations. ``fold_batch_norm = False`` (on the class or an instance)
-    runs the layers one by one instead.
+    runs the layers one by one instead. Under XLA on a CPU, a branch that starts with a strided
+    transposed convolution runs it in an equivalent form XLA compiles well
+    (:func:`xla_cpu_upsampling`).
     """
 
     fold_batch_norm = True

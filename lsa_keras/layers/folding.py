@@ -153,8 +153,9 @@ def pointwise_upsampling(inputs, kernel, strides):
     interleave: ``(b, *spatial, ci) -> (b, *(n * s), co)`` for a kernel ``(1, ..., co, ci)``.
 
     The same numbers as the transposed convolution, without the operation: ONNX converters
-    turn its output padding into negative pads, which runtimes refuse. Used for export only
-    (:func:`portable_ops`); in Keras the transposed convolution is as fast.
+    turn its output padding into negative pads, which runtimes refuse. Used for export
+    (:func:`portable_ops`) and under XLA on a CPU, which compiles the transposed convolution
+    into a slow loop; elsewhere the transposed convolution is as fast.
     """
     rank = len(strides)
     matrix = ops.reshape(kernel, kernel.shape[-2:])  # (co, ci)
@@ -172,7 +173,8 @@ def subpixel_upsampling(inputs, kernel):
     interleave: ``(b, h, w, ci) -> (b, 2h, 2w, co)`` for a transposed kernel ``(5, 5, co, ci)``.
 
     The same function up to rounding, and faster than the transposed convolution and its crop in
-    inference. Inference only: with gradients it is slower on deeper shapes.
+    inference, and in training under XLA on a CPU. Without XLA, with gradients, it is slower on
+    deeper shapes, so training keeps the transposed convolution there.
     """
     co, ci = kernel.shape[2], kernel.shape[3]
     flat = ops.concatenate([ops.reshape(kernel, (25, co, ci)), ops.zeros((1, co, ci), kernel.dtype)], 0)
