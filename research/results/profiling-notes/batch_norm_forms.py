@@ -1,20 +1,14 @@
 """Training batch normalisation forms at batch 128, with gradients, with and without XLA: the package's fused layer, Keras' layer, one-pass and two-pass statistics.
 
     PYTHONPATH=. python research/results/profiling-notes/batch_norm_forms.py"""
-import os, time, sys, statistics
+import functools, os, time, sys, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np, tensorflow as tf, keras
 from lsa_keras.layers.batch_norm import BatchNorm
 B = 128
 rng = np.random.RandomState(0)
-def timeit(f, n=20, r=3):
-    f(); out = []
-    for _ in range(r):
-        t = time.perf_counter()
-        for _ in range(n): v = f()
-        keras.ops.convert_to_numpy(v[0])
-        out.append((time.perf_counter() - t) / n * 1000)
-    return statistics.median(out)
+from step_timing import median_ms
+timeit = functools.partial(median_ms, n=20)
 for shape in [(28, 28, 16), (14, 14, 32)]:
     x = tf.constant(rng.rand(B, *shape).astype("float32") * 2 - 0.5)
     c = shape[-1]

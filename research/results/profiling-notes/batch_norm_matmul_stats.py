@@ -1,20 +1,14 @@
 """Training batch normalisation with its statistics and gradient sums as matrix products (a custom gradient) against the package's fused layer, under XLA, batch 128.
 
     PYTHONPATH=. python research/results/profiling-notes/batch_norm_matmul_stats.py"""
-import os, time, sys, statistics
+import functools, os, time, sys, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2"); os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 import numpy as np, tensorflow as tf, keras
 from lsa_keras.layers.batch_norm import BatchNorm
 B = 128
 rng = np.random.RandomState(0)
-def timeit(f, n=20, r=3):
-    f(); out = []
-    for _ in range(r):
-        t = time.perf_counter()
-        for _ in range(n): v = f()
-        keras.ops.convert_to_numpy(v[0])
-        out.append((time.perf_counter() - t) / n * 1000)
-    return statistics.median(out)
+from step_timing import median_ms
+timeit = functools.partial(median_ms, n=20)
 def colsum(a):  # (M, K) -> (K,) via matmul
     return tf.reshape(tf.matmul(tf.ones((1, a.shape[0]), a.dtype), a), (-1,))
 def make_mm_bn(g, b, eps=1e-5):

@@ -1,7 +1,7 @@
 """The MNIST estimator's step at batch 128 under XLA with its slabs laid out from the free blocks at every call against slabs held as variables (the lower bound of what the layout costs). Set TF_CPU_ALLOCATOR_USE_BFC=true.
 
     PYTHONPATH=. python research/results/profiling-notes/estimator_slab_variables.py"""
-import os, time, sys, statistics
+import functools, os, time, sys, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np, tensorflow as tf, keras
 from keras import ops
@@ -11,14 +11,8 @@ B = 128
 m = LSA.from_architecture("mnist")
 est = m.estimator
 z = tf.constant(np.random.rand(B, 64, 1).astype("float32"))
-def timeit(f, n=12, r=3):
-    f(); out = []
-    for _ in range(r):
-        t = time.perf_counter()
-        for _ in range(n): v = f()
-        keras.ops.convert_to_numpy(v[0])
-        out.append((time.perf_counter() - t) / n * 1000)
-    return statistics.median(out)
+from step_timing import median_ms
+timeit = functools.partial(median_ms, n=12)
 mfcs = [l for l in est.layers if hasattr(l, "_slabs")]
 slabvars = {l.name: [tf.Variable(s) for s in l.gather_slabs(l.kernel)] for l in mfcs}
 def run(variant):

@@ -1,7 +1,7 @@
 """Each MNIST encoder and decoder layer alone at batch 128, forward and forward with gradients (XLA unless JIT=0).
 
     PYTHONPATH=. python research/results/profiling-notes/xla_block_steps.py"""
-import os, time, sys, statistics
+import functools, os, time, sys, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 import numpy as np, tensorflow as tf, keras
@@ -9,14 +9,8 @@ from lsa_keras.models import LSA
 B = int(os.environ.get("BATCH", 128)); JIT = os.environ.get("JIT", "1") == "1"
 m = LSA.from_architecture("mnist")
 rng = np.random.RandomState(0)
-def timeit(f, n=12, r=3):
-    f(); out = []
-    for _ in range(r):
-        t = time.perf_counter()
-        for _ in range(n): v = f()
-        keras.ops.convert_to_numpy(v[0])
-        out.append((time.perf_counter() - t) / n * 1000)
-    return statistics.median(out)
+from step_timing import median_ms
+timeit = functools.partial(median_ms, n=12)
 def layer_step(layer, shape):
     x = tf.constant(rng.rand(B, *shape).astype("float32"))
     vs = layer.trainable_variables

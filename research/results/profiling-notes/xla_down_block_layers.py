@@ -1,7 +1,7 @@
 """The MNIST down blocks' layers under XLA at batch 128, and the up blocks' strided 1x1 shortcut as a transposed convolution against the matmul and zero interleave.
 
     PYTHONPATH=. python research/results/profiling-notes/xla_down_block_layers.py"""
-import os, time, sys, statistics
+import functools, os, time, sys, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 import numpy as np, tensorflow as tf, keras
@@ -11,14 +11,8 @@ from lsa_keras.layers.folding import pointwise_upsampling
 B = 128
 m = LSA.from_architecture("mnist")
 rng = np.random.RandomState(0)
-def timeit(f, n=12, r=3):
-    f(); out = []
-    for _ in range(r):
-        t = time.perf_counter()
-        for _ in range(n): v = f()
-        keras.ops.convert_to_numpy(v[0])
-        out.append((time.perf_counter() - t) / n * 1000)
-    return statistics.median(out)
+from step_timing import median_ms
+timeit = functools.partial(median_ms, n=12)
 def fn_step(fn, vs, shape, jit):
     x = tf.constant(rng.rand(B, *shape).astype("float32"))
     @tf.function(jit_compile=jit)

@@ -1,16 +1,11 @@
 """Per-channel reductions of (128, h, w, c) activations with and without XLA: plain, with a fused square, two-stage, as a matmul.
 
     python research/results/profiling-notes/xla_reductions.py"""
-import os, time, statistics
+import functools, os, time, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2"); os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 import numpy as np, tensorflow as tf
-def timeit(f, n=30, r=3):
-    f(); out = []
-    for _ in range(r):
-        t = time.perf_counter()
-        for _ in range(n): v = f()
-        v.numpy(); out.append((time.perf_counter() - t) / n * 1000)
-    return statistics.median(out)
+from step_timing import median_ms
+timeit = functools.partial(median_ms, n=30)
 for shape in [(128, 28, 28, 16), (128, 14, 14, 32)]:
     x = tf.constant(np.random.rand(*shape).astype("float32"))
     c = shape[-1]; M = int(np.prod(shape[:-1]))

@@ -1,7 +1,7 @@
 """MNIST train step at batch 128 (XLA unless JIT=0): the model's whole train function, the autoencoder's and the estimator's forward and gradient alone, and the process's CPU seconds per wall second. G sets the masked layers' evaluation_groups.
 
     PYTHONPATH=. python research/results/profiling-notes/xla_step_parts.py"""
-import os, time, sys, statistics
+import functools, os, time, sys, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 import numpy as np, tensorflow as tf, keras
@@ -31,14 +31,8 @@ def est_step():
     return [tf.reduce_sum(dense(g)) for g in t.gradient(l, m.estimator.trainable_variables)]
 def full():
     logs = m.train_function(ones); return logs["loss"]
-def timeit(f, n=12, r=3):
-    f(); out = []
-    for _ in range(r):
-        t = time.perf_counter()
-        for _ in range(n): v = f()
-        keras.ops.convert_to_numpy(v if not isinstance(v, list) else v[0])
-        out.append((time.perf_counter() - t) / n * 1000)
-    return statistics.median(out)
+from step_timing import median_ms
+timeit = functools.partial(median_ms, n=12)
 for rnd in range(2):
     print(rnd, f"full {timeit(full):.1f}  ae {timeit(ae_step):.1f}  est {timeit(est_step):.1f} ms", flush=True)
 import resource

@@ -1,7 +1,7 @@
 """The up blocks' 5x5 transposed convolution and crop against the sub-pixel form, with and without XLA, forward and with gradients, batch 128 (MNIST shapes; add the argument cifar for CIFAR-10's).
 
     PYTHONPATH=. python research/results/profiling-notes/xla_upsampling.py [cifar]"""
-import os, time, sys, statistics
+import functools, os, time, sys, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 import numpy as np, tensorflow as tf, keras
@@ -9,14 +9,8 @@ from keras import ops
 from lsa_keras.layers.folding import subpixel_upsampling
 B = int(os.environ.get("BATCH", 128))
 rng = np.random.RandomState(0)
-def timeit(f, n=8, r=3):
-    f(); out = []
-    for _ in range(r):
-        t = time.perf_counter()
-        for _ in range(n): v = f()
-        keras.ops.convert_to_numpy(v[0])
-        out.append((time.perf_counter() - t) / n * 1000)
-    return statistics.median(out)
+from step_timing import median_ms
+timeit = functools.partial(median_ms, n=8)
 shapes = [(7, 64, 32), (14, 32, 16)] + ([(4, 256, 128), (8, 128, 64), (16, 64, 32)] if "cifar" in sys.argv else [])
 for h, ci, co in shapes:
     x = tf.constant(rng.rand(B, h, h, ci).astype("float32"))
