@@ -196,7 +196,7 @@ def xla_cpu_upsampling(layers, x):
     to it) into a slow generic loop. The up blocks' 5x5 upsampling and its crop run as a
     sub-pixel convolution instead, and their strided 1x1 shortcut as a matrix product and a
     zero interleave: the same functions of the same weights, up to rounding, 1.2-38x faster
-    with their gradients (``research/results/training-speed/``).
+    with their gradients.
     """
     first = layers[0] if layers else None
     if first is not None and is_subpixel_upsampling(first, layers[1:2]):
