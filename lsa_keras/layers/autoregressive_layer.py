@@ -86,9 +86,8 @@ class AutoregressiveLayer(keras.layers.Layer):
         slabs, start = [], 0
         for lo, hi, _ in self._slabs:
             size = hi * (hi - lo)
-            part = ops.reshape(ops.slice(laid_out, [start, 0, 0], [size, ci, co]),
-                               (hi, hi - lo, ci, co))
-            slabs.append(ops.reshape(ops.transpose(part, (0, 2, 1, 3)), (hi * ci, (hi - lo) * co)))
+            part = ops.slice(laid_out, [start, 0, 0], [size, ci, co])
+            slabs.append(masks.grid_to_slab(ops.reshape(part, (hi, hi - lo, ci, co))))
             start += size
         return slabs
 

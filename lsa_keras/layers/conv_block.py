@@ -199,14 +199,13 @@ def xla_cpu_upsampling(layers, x):
     with their gradients.
     """
     first = layers[0] if layers else None
-    if first is not None and is_subpixel_upsampling(first, layers[1:2]):
-        dtype = first.compute_dtype
-        return subpixel_upsampling(ops.cast(x, dtype), ops.cast(first.kernel, dtype)), layers[2:]
-    if first is not None and is_pointwise_upsampling(first):
-        dtype = first.compute_dtype
-        kernel = ops.cast(first.kernel, dtype)
-        return pointwise_upsampling(ops.cast(x, dtype), kernel, tuple(first.strides)), layers[1:]
-    return x, layers
+    subpixel = first is not None and is_subpixel_upsampling(first, layers[1:2])
+    if not (subpixel or (first is not None and is_pointwise_upsampling(first))):
+        return x, layers
+    x, kernel = ops.cast(x, first.compute_dtype), ops.cast(first.kernel, first.compute_dtype)
+    if subpixel:
+        return subpixel_upsampling(x, kernel), layers[2:]
+    return pointwise_upsampling(x, kernel, tuple(first.strides)), layers[1:]
 
 
 def apply_layer(layer, x, training):

@@ -87,7 +87,7 @@ def folded_conv(conv, bn, inputs, subpixel=False):
         outputs = subpixel_upsampling(inputs, kernel)
     elif hasattr(conv, "convolve"):  # this package's convolutions say how they convolve
         outputs = conv.convolve(inputs, kernel)
-    elif (PORTABLE.get() or compiled_by_xla_on_cpu()) and is_pointwise_upsampling(conv):
+    elif is_pointwise_upsampling(conv) and (PORTABLE.get() or compiled_by_xla_on_cpu()):
         outputs = pointwise_upsampling(inputs, kernel, tuple(conv.strides))
     elif isinstance(conv, _TRANSPOSED):
         outputs = ops.conv_transpose(

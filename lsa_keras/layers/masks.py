@@ -82,10 +82,14 @@ def triangular_slabs(pairs, d, bounds):
 def gather_slab(padded_blocks, index):
     """Dense ``(hi*ci, g*co)`` slab from ``padded_blocks (n_pairs + 1, ci, co)`` and an index
     array ``(hi, g)`` from :func:`triangular_slabs`."""
-    hi, g = index.shape
-    ci, co = padded_blocks.shape[1], padded_blocks.shape[2]
-    slab = ops.take(padded_blocks, index, axis=0)  # (hi, g, ci, co)
-    return ops.reshape(ops.transpose(slab, (0, 2, 1, 3)), (hi * ci, g * co))
+    return grid_to_slab(ops.take(padded_blocks, index, axis=0))
+
+
+def grid_to_slab(grid):
+    """A slab's blocks ``(hi, g, ci, co)``, block ``[i, j]`` from input position ``i`` to the
+    group's output position ``j``, as the dense matrix ``(hi*ci, g*co)``."""
+    hi, g, ci, co = grid.shape
+    return ops.reshape(ops.transpose(grid, (0, 2, 1, 3)), (hi * ci, g * co))
 
 
 def slab_layout(slabs, n_pairs):
@@ -119,10 +123,10 @@ def lay_out_blocks(blocks, index, inverse):
         padded = ops.concatenate([b, ops.zeros((1, ci, co), b.dtype)], 0)
         return ops.take(padded, index, axis=0)
 
-    if keras.backend.backend() not in ("tensorflow", "jax"):
+    backend = keras.backend.backend()
+    if backend not in ("tensorflow", "jax"):
         return forward(blocks)
-
-    if keras.backend.backend() == "tensorflow":
+    if backend == "tensorflow":
         # A tensor, not a variable: TensorFlow's custom gradients take variables read inside
         # them for extra inputs.
         blocks = ops.copy(blocks)

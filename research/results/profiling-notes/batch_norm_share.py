@@ -3,6 +3,7 @@
     PYTHONPATH=. python research/results/profiling-notes/batch_norm_share.py"""
 import os, time, statistics, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2"); os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
+from step_timing import alternated_ms
 import numpy as np, tensorflow as tf, keras
 from lsa_keras.models import LSA
 from lsa_keras.layers.batch_norm import BatchNorm
@@ -18,10 +19,4 @@ def build(kind):
     BatchNorm.call = real_call
     return m.train_function
 fns = {k: build(k) for k in ("base", "bn-identity")}
-res = {k: [] for k in fns}
-for r in range(5):
-    for k, f in fns.items():
-        t = time.perf_counter()
-        for _ in range(8): logs = f(ones)
-        float(logs["loss"]); res[k].append((time.perf_counter() - t) / 8 * 1000)
-for k, v in res.items(): print(k, "median", round(statistics.median(v), 1), [round(a, 1) for a in v])
+res = alternated_ms({k: (lambda f=f: f(ones)["loss"]) for k, f in fns.items()}, rounds=5, n=8)

@@ -3,6 +3,7 @@
     PYTHONPATH=. python research/results/profiling-notes/cifar_xla_ab.py"""
 import os, time, statistics, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2"); os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
+from step_timing import alternated_ms
 import numpy as np, tensorflow as tf, keras
 from lsa_keras.models import LSA
 B = int(os.environ.get("BATCH", 64))
@@ -15,10 +16,5 @@ for jit in (True, False):
     t = time.perf_counter(); m.make_train_function(); m.train_function(ones); m.train_function(ones)
     print("jit", jit, "first two steps s", round(time.perf_counter() - t, 1), flush=True)
     fns[jit] = m.train_function
-res = {k: [] for k in fns}
-for r in range(3):
-    for k, f in fns.items():
-        t = time.perf_counter()
-        for _ in range(3): logs = f(ones)
-        float(logs["loss"]); res[k].append((time.perf_counter() - t) / 3 * 1000)
+res = alternated_ms({k: (lambda f=f: f(ones)["loss"]) for k, f in fns.items()}, rounds=3, n=3)
 for k, v in res.items(): print("jit", k, "median ms", round(statistics.median(v), 1), [round(a, 1) for a in v], "samples/s", round(B / statistics.median(v) * 1000, 1))

@@ -3,6 +3,7 @@
     PYTHONPATH=. python research/results/profiling-notes/layout_gradient_ab.py"""
 import os, time, statistics
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2"); os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
+from step_timing import alternated_ms
 import numpy as np, tensorflow as tf, keras
 from keras import ops
 from lsa_keras.models import LSA
@@ -23,10 +24,4 @@ for name, impl in (("customgrad", real), ("scatter", plain)):
     m.make_train_function(); m.train_function(ones); m.train_function(ones)
     fns[name] = m.train_function
 masks.lay_out_blocks = real
-res = {k: [] for k in fns}
-for r in range(6):
-    for k, f in fns.items():
-        t = time.perf_counter()
-        for _ in range(8): logs = f(ones)
-        float(logs["loss"]); res[k].append((time.perf_counter() - t) / 8 * 1000)
-for k, v in res.items(): print(k, "median", round(statistics.median(v), 1), [round(a, 1) for a in v])
+res = alternated_ms({k: (lambda f=f: f(ones)["loss"]) for k, f in fns.items()}, rounds=6, n=8)
