@@ -79,6 +79,34 @@ def triangular_slabs(pairs, d, bounds):
     return [(lo, hi, table[:hi, lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
 
 
+def split_slabs(slabs, n_pairs):
+    """Cut each slab of :func:`triangular_slabs` into the block rows above its group, where
+    every block is free, and the square of its group's own positions, where the mask forbids
+    some blocks.
+
+    Args:
+        slabs: the list from :func:`triangular_slabs`.
+        n_pairs: the number of free blocks (the index that marks a forbidden block).
+
+    Returns:
+        ``(rows, diagonal, squares)``: ``rows[k]``, the ``(lo, g)`` block indices of slab
+        ``k``'s free rows (``lo = 0``: none); ``diagonal``, the indices of the free blocks
+        that lie in the squares, slab after slab; ``squares``, the squares as
+        :func:`triangular_slabs` entries ``(lo, hi, index (g, g))`` whose indices point into
+        ``diagonal`` (``len(diagonal)``: a forbidden block).
+    """
+    rows = [np.asarray(index[:lo]) for lo, _, index in slabs]
+    in_squares = np.concatenate([np.asarray(index[lo:]).reshape(-1) for lo, _, index in slabs])
+    diagonal = in_squares[in_squares < n_pairs].astype("int32")
+    position = np.full(n_pairs + 1, len(diagonal), "int32")
+    position[diagonal] = np.arange(len(diagonal), dtype="int32")
+    squares = [(lo, hi, position[np.asarray(index[lo:])]) for lo, hi, index in slabs]
+    held = np.concatenate([r.reshape(-1) for r in rows] + [diagonal])
+    if (held >= n_pairs).any() or np.sort(held).tolist() != list(range(n_pairs)):
+        raise ValueError("The slabs' rows and squares must hold every free block exactly once.")
+    return rows, diagonal, squares
+
+
 def gather_slab(padded_blocks, index):
     """Dense ``(hi*ci, g*co)`` slab from ``padded_blocks (n_pairs + 1, ci, co)`` and an index
     array ``(hi, g)`` from :func:`triangular_slabs`."""

@@ -9,9 +9,9 @@ from lsa_keras.layers.masked_dense import MaskedDense
 class PrecomputedMaskedDense(keras.layers.Layer):
     """The function of a built :class:`MaskedDense`, for inference, with its slabs precomputed.
 
-    :class:`MaskedDense` stores only its free weight blocks and lays out each group's kernel
-    slab from them at every call (a gather and a transpose of about half a dense kernel): in
-    training that is part of the gradient's path, but a scorer repeats it for every batch.
+    :class:`MaskedDense` lays out the diagonal squares of its kernel slabs from free blocks
+    at every call and multiplies each group's rows and square separately: in training that
+    is part of the gradient's path, but a scorer would repeat it for every batch.
     This layer keeps the slabs (and the bias) as non-trainable variables that
     :meth:`refresh` lays out from the source layer when its kernel has changed, so a scorer
     lays them out once per model state instead of once per batch. It is never saved: scorers
@@ -65,7 +65,7 @@ class PrecomputedMaskedDense(keras.layers.Layer):
             self.bias.assign(ops.copy(src.bias))
         if not force and bool(ops.all(ops.equal(self.kernel_seen, src.kernel))):
             return False
-        for variable, slab in zip(self.slabs, src.gather_slabs(src.kernel)):
+        for variable, slab in zip(self.slabs, src.dense_slabs()):
             variable.assign(slab)
         self.kernel_seen.assign(ops.copy(src.kernel))
         return True

@@ -22,6 +22,7 @@ import math
 import os
 import re
 import time
+import warnings
 
 import keras
 import numpy as np
@@ -317,12 +318,25 @@ def _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learnin
                 "changed or damaged after training wrote it. Delete the folder to start over."
             )
         try:
-            model = keras.saving.load_model(checkpoint)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                model = keras.saving.load_model(checkpoint)
         except Exception as e:  # zip, h5py and Keras errors for a damaged file
             raise ValueError(
                 f"{checkpoint} could not be loaded ({type(e).__name__}: {e}); it is damaged. "
                 "Delete the folder to start over."
             ) from e
+        for warning in caught:
+            if "Skipping variable loading for optimizer" in str(warning.message):
+                # Keras would resume with fresh optimiser moments: not the run that stopped.
+                raise ValueError(
+                    f"{checkpoint} holds optimiser state for other model variables (it was "
+                    "written with another in-memory layout of the weights, for instance by "
+                    "another version of lsa_keras). Resume it with the version that started "
+                    "it, or delete the folder to start over."
+                )
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
         state["settings"] = settings
         _remove_stale_files(out_dir, state)
         if verbose:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lsa_keras.layers.masks import (
-    free_pairs, group_bounds, lay_out_blocks, slab_layout, triangular_slabs,
+    free_pairs, group_bounds, lay_out_blocks, slab_layout, split_slabs, triangular_slabs,
 )
 from tests.test_case import to_numpy
 
@@ -29,6 +29,27 @@ def test_a_layout_that_misses_a_block_is_refused():
     slabs = triangular_slabs(pairs, 4, group_bounds(4, 2))[:1]
     with pytest.raises(ValueError, match="exactly once"):
         slab_layout(slabs, len(pairs))
+
+
+@pytest.mark.parametrize("d,mask_type,groups", [(7, "A", 3), (9, "B", 4), (5, "B", 1)])
+def test_rows_and_squares_hold_the_slabs(d, mask_type, groups):
+    pairs = free_pairs(d, mask_type)
+    slabs = triangular_slabs(pairs, d, group_bounds(d, groups))
+    rows, diagonal, squares = split_slabs(slabs, len(pairs))
+    for (lo, hi, index), row, (s_lo, s_hi, square) in zip(slabs, rows, squares):
+        assert (s_lo, s_hi) == (lo, hi) and row.shape == (lo, hi - lo)
+        np.testing.assert_array_equal(row, index[:lo])
+        assert (row < len(pairs)).all()  # the rows above a group are all free
+        padded = np.append(diagonal, len(pairs))
+        np.testing.assert_array_equal(padded[square], index[lo:])
+    assert sum(r.size for r in rows) + len(diagonal) == len(pairs)
+
+
+def test_a_split_that_misses_a_block_is_refused():
+    pairs = free_pairs(4, "B")
+    slabs = triangular_slabs(pairs, 4, group_bounds(4, 2))[1:]
+    with pytest.raises(ValueError, match="exactly once"):
+        split_slabs(slabs, len(pairs))
 
 
 def gradient(f, x):

@@ -55,6 +55,6 @@ def test_refresh_lays_out_the_slabs_only_when_the_kernel_changed():
     assert_same_outputs(copy, source, x)
     kernel = to_numpy(source.kernel).copy()
     kernel[-1, 0, 0] += 1e-3  # one weight of the last block
-    source.kernel.assign(kernel)
+    source.assign_kernel(kernel)
     assert copy.refresh() is True
     assert_same_outputs(copy, source, x)

@@ -224,6 +224,19 @@ def test_a_damaged_checkpoint_is_refused(runs, tmp_path):
         run(out, 2)
 
 
+def test_optimiser_state_of_another_weight_layout_is_refused(runs, tmp_path, monkeypatch):
+    """Keras would load the model, skip the optimiser's moments with a warning and train on
+    from fresh ones; a resumed run must be the run that stopped, so this is an error."""
+    from lsa_keras.layers import MaskedDense
+
+    out = tmp_path / "run"
+    shutil.copytree(runs["after_epoch_1"], out)
+    # One evaluation group holds each MFC kernel in one variable instead of one per group.
+    monkeypatch.setattr(MaskedDense, "evaluation_groups", 1)
+    with pytest.raises(ValueError, match="optimiser state for other model variables"):
+        run(out, 2)
+
+
 def test_files_of_an_epoch_whose_state_was_never_written_are_discarded(runs, tmp_path):
     """A kill after epoch 2's checkpoint and best weights were written but before its state
     was, or in the middle of writing them: the resumed run redoes epoch 2 from epoch 1's files
