@@ -1,9 +1,10 @@
 """The MNIST train step under XLA at batch 128 for two or more versions of the code,
 alternated: each round runs, per version in the order given, a fresh process that builds the
-model (weight seed 0), compiles it with ``jit_compile=True``, warms up, and times 3 rounds of
-12 calls of its train function on one fixed batch of random images (median ms a step).
+model (weight seed 0), compiles it with ``jit_compile=True`` (``JIT=0``: False), warms up, and
+times 3 rounds of 12 calls of its train function on one fixed batch of random images (median
+ms a step).
 
-    python research/results/profiling-notes/xla_step_ab.py ROUNDS LABEL=REPO_ROOT ...
+    [JIT=0] python research/results/profiling-notes/xla_step_ab.py ROUNDS LABEL=REPO_ROOT ...
 
 Each REPO_ROOT is a checkout (for instance a ``git worktree``) whose ``lsa_keras`` the
 process imports. Set nothing else running.
@@ -21,7 +22,7 @@ from lsa_keras.models import LSA
 from step_timing import median_ms
 keras.utils.set_random_seed(0)
 m = LSA.from_architecture("mnist")
-m.compile(optimizer=keras.optimizers.Adam(1e-5), jit_compile=True)
+m.compile(optimizer=keras.optimizers.Adam(1e-5), jit_compile=os.environ.get("JIT", "1") == "1")
 x = np.random.RandomState(0).rand(128, 28, 28, 1).astype("float32")
 batches = iter(tf.data.Dataset.from_tensors(tf.constant(x)).repeat())
 m.make_train_function()
