@@ -13,10 +13,8 @@ from lsa_keras.layers.batch_norm import BatchNorm
 from lsa_keras.layers.causal_conv3d import CausalConv3D
 from lsa_keras.layers.folding import (
     folded_sequence,
-    is_pointwise_conv,
     is_pointwise_upsampling,
     is_subpixel_upsampling,
-    pointwise_conv,
     pointwise_upsampling,
     subpixel_upsampling,
 )
@@ -183,16 +181,11 @@ def subsample(inputs, strides):
 
 def run_branch(layers, x, training):
     """Apply ``layers`` in turn; under XLA on a CPU, a strided transposed convolution that
-    starts the branch, and 1x1 convolutions, run in the equivalent forms XLA compiles well."""
-    xla_cpu = compiled_by_xla_on_cpu()
-    if xla_cpu:
+    starts the branch runs in the equivalent form XLA compiles well."""
+    if compiled_by_xla_on_cpu():
         x, layers = xla_cpu_upsampling(layers, x)
     for layer in layers:
-        if xla_cpu and is_pointwise_conv(layer):
-            dtype = layer.compute_dtype
-            x = pointwise_conv(ops.cast(x, dtype), ops.cast(layer.kernel, dtype))
-        else:
-            x = apply_layer(layer, x, training)
+        x = apply_layer(layer, x, training)
     return x
 
 

@@ -89,8 +89,6 @@ def folded_conv(conv, bn, inputs, subpixel=False):
         outputs = conv.convolve(inputs, kernel)
     elif is_pointwise_upsampling(conv) and (PORTABLE.get() or compiled_by_xla_on_cpu()):
         outputs = pointwise_upsampling(inputs, kernel, tuple(conv.strides))
-    elif is_pointwise_conv(conv) and compiled_by_xla_on_cpu():
-        outputs = pointwise_conv(inputs, kernel)
     elif isinstance(conv, _TRANSPOSED):
         outputs = ops.conv_transpose(
             inputs, kernel, strides=list(conv.strides), padding=conv.padding,
@@ -148,28 +146,6 @@ def is_pointwise_upsampling(conv):
             and conv.padding == "valid" and conv.output_padding is not None
             and tuple(conv.output_padding) == tuple(s - 1 for s in conv.strides)
             and tuple(conv.dilation_rate) == (1,) * rank and conv.data_format == "channels_last")
-
-
-def is_pointwise_conv(conv):
-    """Whether ``conv`` is a 1x1 convolution of unit strides with no bias or activation: a
-    matrix product over the channels."""
-    if not isinstance(conv, _CONVS) or isinstance(conv, _TRANSPOSED):
-        return False
-    rank = len(conv.kernel_size)
-    return (tuple(conv.kernel_size) == (1,) * rank and tuple(conv.strides) == (1,) * rank
-            and tuple(conv.dilation_rate) == (1,) * rank and conv.groups == 1
-            and not conv.use_bias and conv.activation in (None, keras.activations.linear)
-            and conv.data_format == "channels_last")
-
-
-def pointwise_conv(inputs, kernel):
-    """The convolution of :func:`is_pointwise_conv` as a matrix product:
-    ``(b, *spatial, ci) -> (b, *spatial, co)`` for a kernel ``(1, ..., ci, co)``.
-
-    Under XLA on a CPU, a 1x1 convolution and its gradients compile 2-3x slower than the
-    same matrix product.
-    """
-    return ops.matmul(inputs, ops.reshape(kernel, kernel.shape[-2:]))
 
 
 def pointwise_upsampling(inputs, kernel, strides):
