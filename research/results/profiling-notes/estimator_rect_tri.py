@@ -1,7 +1,8 @@
 """The MNIST estimator's step at batch 128 under XLA: slabs laid out from the free blocks at
 every call (the layer as it is), slabs held as variables (the lower bound), and each slab split
 into its all-free rows held as a variable (``rect``) and its triangle of diagonal blocks laid
-out from free blocks (``tri``), which stores only free weights. Set TF_CPU_ALLOCATOR_USE_BFC=true.
+out from free blocks (``tri``), which stores only free weights. Set TF_CPU_ALLOCATOR_USE_BFC=true. Runs against the code before
+f23962f, where MaskedDense held its free blocks in one variable (``git worktree add DIR 5834b0e``).
 
     PYTHONPATH=.:../../.. python estimator_rect_tri.py"""
 import functools, os

@@ -1,4 +1,5 @@
-"""The MNIST estimator's step at batch 128 under XLA with its slabs laid out from the free blocks at every call against slabs held as variables (the lower bound of what the layout costs). Set TF_CPU_ALLOCATOR_USE_BFC=true.
+"""The MNIST estimator's step at batch 128 under XLA with its slabs laid out from the free blocks at every call against slabs held as variables (the lower bound of what the layout costs). Set TF_CPU_ALLOCATOR_USE_BFC=true. Runs against the code before
+f23962f, where MaskedDense held its free blocks in one variable (``git worktree add DIR 5834b0e``).
 
     PYTHONPATH=. python research/results/profiling-notes/estimator_slab_variables.py"""
 import functools, os, time, sys, statistics
