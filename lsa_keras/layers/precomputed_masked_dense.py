@@ -1,5 +1,7 @@
 """An inference copy of an MFC layer whose kernel slabs are laid out once, not at every call."""
 
+import functools
+
 import keras
 from keras import ops
 
@@ -42,9 +44,13 @@ class PrecomputedMaskedDense(keras.layers.Layer):
                             initializer="zeros", trainable=False)
             for k, (lo, hi, _) in enumerate(src._slabs)
         ]
-        # The source kernel the slabs were laid out from, to tell whether it changed since.
-        self.kernel_seen = self.add_weight(name="kernel_seen", shape=src.kernel.shape,
-                                           initializer="zeros", trainable=False)
+        # The source kernel variables the slabs were laid out from, to tell whether they
+        # changed since (compared as they are held, with no layout).
+        self.kernel_seen = [
+            self.add_weight(name=f"seen{k}", shape=tuple(v.shape), initializer="zeros",
+                            trainable=False)
+            for k, v in enumerate(src.kernel_variables)
+        ]
         self.bias = None
         if src.bias is not None:
             self.bias = self.add_weight(name="bias", shape=src.bias.shape, initializer="zeros",
@@ -54,8 +60,8 @@ class PrecomputedMaskedDense(keras.layers.Layer):
     def refresh(self, force=False):
         """Bring the copy up to date with the source layer's current weights.
 
-        The slabs are laid out again only if the source kernel differs from the one they came
-        from (an exact comparison, much cheaper than laying them out); the bias is always
+        The slabs are laid out again only if the source's kernel variables differ from the ones
+        they came from (an exact comparison, much cheaper than laying them out); the bias is always
         copied. Returns whether the slabs were laid out again.
         """
         src = self.source
@@ -63,11 +69,13 @@ class PrecomputedMaskedDense(keras.layers.Layer):
         # source's.
         if self.bias is not None:
             self.bias.assign(ops.copy(src.bias))
-        if not force and bool(ops.all(ops.equal(self.kernel_seen, src.kernel))):
+        current = src.kernel_variables
+        if not force and all_equal(self.kernel_seen, current):
             return False
         for variable, slab in zip(self.slabs, src.dense_slabs()):
             variable.assign(slab)
-        self.kernel_seen.assign(ops.copy(src.kernel))
+        for seen, v in zip(self.kernel_seen, current):
+            seen.assign(ops.copy(v))
         return True
 
     def call(self, inputs):
@@ -80,3 +88,27 @@ class PrecomputedMaskedDense(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
+
+
+def all_equal(xs, ys) -> bool:
+    """Whether every tensor (or variable) of ``xs`` equals the one of ``ys`` at its place,
+    elementwise and exactly."""
+    if keras.backend.backend() == "tensorflow":
+        # One graph: TensorFlow's eager comparisons of the ~40 variables of an MNIST estimator
+        # took 23 ms, the graph 7.6.
+        def backend_values(values):  # tf.Variables, not Keras', which it would retrace for
+            return [getattr(v, "value", v) for v in values]
+
+        return bool(_tensorflow_all_equal()(backend_values(xs), backend_values(ys)))
+    return bool(ops.all(ops.stack([ops.all(ops.equal(x, y)) for x, y in zip(xs, ys)])))
+
+
+@functools.cache
+def _tensorflow_all_equal():
+    import tensorflow as tf
+
+    @tf.function
+    def compare(xs, ys):
+        return tf.reduce_all(tf.stack([tf.reduce_all(tf.equal(x, y)) for x, y in zip(xs, ys)]))
+
+    return compare
