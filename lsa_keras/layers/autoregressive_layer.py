@@ -19,8 +19,9 @@ class AutoregressiveLayer(keras.layers.Layer):
     # Output positions are evaluated in this many groups, each a matmul with the rows its
     # positions can see: about (G + 1) / 2G of the dense masked matmul's work (9/16 for 8).
     # 1 gives the straightforward dense masked matmul. It changes no weight, only the order
-    # of float additions.
-    evaluation_groups = 8
+    # of float additions. None: 8, but at least 8 positions a group (one group below a code
+    # of 16), where smaller groups only add operations to trace.
+    evaluation_groups = None
 
     def __init__(self, channels, mask_type, use_bias, kernel_initializer, bias_initializer,
                  ndim, **kwargs):
@@ -48,11 +49,17 @@ class AutoregressiveLayer(keras.layers.Layer):
         self._default_initializer = FanInUniform(self.fan_in_factor * d * ci)
         self._pairs = masks.free_pairs(self.code_length, self.mask_type)
         self._slabs = masks.triangular_slabs(
-            self._pairs, self.code_length, masks.group_bounds(self.code_length, self.evaluation_groups)
+            self._pairs, self.code_length, masks.group_bounds(self.code_length, self.groups())
         )
         self._layout = masks.slab_layout(self._slabs, len(self._pairs))
         self.input_spec = keras.layers.InputSpec(ndim=ndim, axes={-2: d, -1: ci})
         return self.kernel_initializer or self._default_initializer
+
+    def groups(self):
+        """How many groups of output positions the product is evaluated in."""
+        if self.evaluation_groups is not None:
+            return int(self.evaluation_groups)
+        return max(1, min(8, self.code_length // 8))
 
     def _build_bias(self):
         self.bias = None

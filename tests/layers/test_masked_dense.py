@@ -55,6 +55,13 @@ def test_equals_masked_dense_matmul(mask_type, d, groups):
     np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("d,groups", [(8, 1), (15, 1), (16, 2), (64, 8), (200, 8)])
+def test_default_groups_hold_at_least_eight_positions(d, groups):
+    layer = MaskedDense(3, "B")
+    layer.build((None, d, 1))
+    assert layer.groups() == groups
+
+
 def test_type_a_over_one_position_is_its_bias():
     layer = MaskedDense(3, "A")
     x = np.random.rand(2, 1, 2).astype("float32")
@@ -138,6 +145,7 @@ def test_files_hold_the_free_blocks_whatever_the_groups(tmp_path):
 
     x = np.random.RandomState(5).rand(3, 13, 2).astype("float32")
     layer = MaskedDense(4, "B", name="mfc")
+    layer.evaluation_groups = 4
     y = to_numpy(layer(x))
     model = keras.Sequential([keras.Input((13, 2)), layer])
     path = str(tmp_path / "mfc.weights.h5")
