@@ -88,15 +88,7 @@ class AutoregressiveLayer(keras.layers.Layer):
     def gather_slabs(self, blocks):
         """Each output group's dense kernel slab, ``[(hi*ci, (hi - lo)*co), ...]``, laid out
         from the free ``blocks (n_pairs, ci, co)`` (the zeros the mask forbids included)."""
-        ci, co = blocks.shape[1], blocks.shape[2]
-        laid_out = masks.lay_out_blocks(blocks, *self._layout)
-        slabs, start = [], 0
-        for lo, hi, _ in self._slabs:
-            size = hi * (hi - lo)
-            part = ops.slice(laid_out, [start, 0, 0], [size, ci, co])
-            slabs.append(masks.grid_to_slab(ops.reshape(part, (hi, hi - lo, ci, co))))
-            start += size
-        return slabs
+        return masks.laid_out_slabs(blocks, self._slabs, self._layout)
 
     def slab_matmul(self, x, slabs):
         """``x (..., d*ci) @`` the masked kernel given by its :meth:`gather_slabs`;

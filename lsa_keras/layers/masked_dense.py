@@ -51,9 +51,9 @@ class MaskedDense(AutoregressiveLayer):
     def build(self, input_shape):
         initializer = self._build_common(input_shape)
         n_pairs, ci, co = len(self._pairs), self.input_channels, self.units
-        self._rows, diagonal, squares = masks.split_slabs(self._slabs, n_pairs)
+        self._rows, diagonal, self._squares = masks.split_slabs(self._slabs, n_pairs)
         self._diagonal = diagonal
-        self._squares_layout = masks.slab_layout(squares, len(diagonal))
+        self._squares_layout = masks.slab_layout(self._squares, len(diagonal))
         held = np.concatenate([r.reshape(-1) for r in self._rows] + [diagonal])
         self._block_order = np.argsort(held).astype("int32")  # held position of each block
         # One draw of all free blocks, the same values (and random stream) as one variable.
@@ -121,31 +121,24 @@ class MaskedDense(AutoregressiveLayer):
     def dense_slabs(self):
         """Each output group's dense kernel slab ``(hi*ci, (hi - lo)*units)``, its rows and
         its square (forbidden blocks as zeros), from the current weights."""
-        squares = self._squares(self.variable_dtype)
+        squares = self._laid_out_squares(self.variable_dtype)
         rows = iter(self.row_kernels)
         return [ops.concatenate([ops.convert_to_tensor(next(rows)), square], axis=0)
                 if lo else square for (lo, _, _), square in zip(self._slabs, squares)]
 
-    def _squares(self, dtype):
+    def _laid_out_squares(self, dtype):
         """Each group's ``(g*ci, g*co)`` square laid out from the diagonal blocks, in
         ``dtype``."""
         ci, co = self.input_channels, self.units
         if self.diagonal_kernel is None:
             return [ops.zeros(((hi - lo) * ci, (hi - lo) * co), dtype) for lo, hi, _ in self._slabs]
-        diagonal = ops.cast(self.diagonal_kernel, dtype)
-        laid_out = masks.lay_out_blocks(diagonal, *self._squares_layout)
-        squares, start = [], 0
-        for lo, hi, _ in self._slabs:
-            g = hi - lo
-            part = ops.slice(laid_out, [start, 0, 0], [g * g, ci, co])
-            squares.append(masks.grid_to_slab(ops.reshape(part, (g, g, ci, co))))
-            start += g * g
-        return squares
+        return masks.laid_out_slabs(ops.cast(self.diagonal_kernel, dtype), self._squares,
+                                    self._squares_layout)
 
     def call(self, inputs):
         d, ci = self.code_length, self.input_channels
         x = ops.reshape(inputs, (-1, d * ci))
-        squares = None if self.diagonal_kernel is None else self._squares(x.dtype)
+        squares = None if self.diagonal_kernel is None else self._laid_out_squares(x.dtype)
         rows = iter(self.row_kernels)
         outputs = []
         for k, (lo, hi, _) in enumerate(self._slabs):

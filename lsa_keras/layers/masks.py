@@ -120,6 +120,21 @@ def grid_to_slab(grid):
     return ops.reshape(ops.transpose(grid, (0, 2, 1, 3)), (hi * ci, g * co))
 
 
+def laid_out_slabs(blocks, slabs, layout):
+    """The dense matrices of ``slabs`` (:func:`triangular_slabs` entries, each index array
+    ``(rows, cols)`` of blocks), laid out from ``blocks (n, ci, co)`` with their
+    :func:`slab_layout` ``layout``: ``[(rows*ci, cols*co), ...]``."""
+    ci, co = blocks.shape[1], blocks.shape[2]
+    laid_out = lay_out_blocks(blocks, *layout)
+    out, start = [], 0
+    for _, _, index in slabs:
+        rows, cols = np.asarray(index).shape
+        part = ops.slice(laid_out, [start, 0, 0], [rows * cols, ci, co])
+        out.append(grid_to_slab(ops.reshape(part, (rows, cols, ci, co))))
+        start += rows * cols
+    return out
+
+
 def slab_layout(slabs, n_pairs):
     """The blocks of all :func:`triangular_slabs`, one after the other: ``(index, inverse)``.
 
