@@ -5,8 +5,9 @@
 calibrated, evaluated and saved by :func:`lsa_keras.training.train_one_class` (the flow of
 ``lsa-keras train`` and ``lsa-keras zoo build``) and merged into ``OUT/results.json`` and
 ``OUT/results.md`` as soon as it finishes, so classes can be run in separate invocations. Each
-class checkpoints every epoch under ``OUT/checkpoints/<dataset>-<class>/``: running the same
-command again after a stop continues from the last finished epoch. The calibrated model is
+class checkpoints every two minutes of training (``--checkpoint-every``) under
+``OUT/checkpoints/<dataset>-<class>/``: running the same command again after a stop continues
+from the last checkpoint. The calibrated model is
 written with ``save_pretrained`` to ``OUT/models/<dataset>-<class>/``, which ``lsa-keras zoo
 build --from-results OUT`` publishes as is.
 """
@@ -64,6 +65,13 @@ def evaluate(model, split, batch_size=500):
     return scoring.auroc(split["novel_test"], scores)
 
 
+def default_jit_compile():
+    """``--jit-compile``'s default: "on" (XLA) with TensorFlow and JAX. A whole reproduction is
+    long enough to repay compiling the step once per batch shape, which Keras' "auto" skips on a
+    CPU with TensorFlow. PyTorch keeps "auto": there "on" is torch.compile."""
+    return "auto" if keras.backend.backend() == "torch" else "on"
+
+
 def parser(dataset, defaults):
     """Command line of a reproduction script; ``defaults`` holds the documented schedule."""
     p = argparse.ArgumentParser(description=f"Reproduce the paper's {dataset} one-class table.")
@@ -90,17 +98,22 @@ def parser(dataset, defaults):
                         "bfloat16 with float32 weights (fast where the hardware has bfloat16 "
                         "units: AMX, AVX512_BF16, GPUs)")
     p.add_argument("--jit-compile", choices=["auto", "on", "off"],
-                   default=defaults.get("jit_compile", "auto"),
-                   help="train with XLA (on), without (off), or by Keras' rule (auto: not on a "
-                        "CPU with TensorFlow). A speed setting, recorded per class, not in the "
-                        "schedule: on a CPU, TensorFlow trains MNIST faster with XLA and "
-                        "CIFAR-10 several times slower")
+                   default=defaults.get("jit_compile", default_jit_compile()),
+                   help="train with XLA (on; the default with TensorFlow and JAX), without "
+                        "(off), or by Keras' rule (auto: the default with PyTorch, where on "
+                        "would mean torch.compile; no XLA on a CPU with TensorFlow). A speed "
+                        "setting, recorded per class, not in the schedule: on a CPU, TensorFlow "
+                        "trains both image models faster with XLA (docs/guides/performance.md)")
     p.add_argument("--no-save", action="store_true",
                    help="do not keep the trained models (default: the calibrated model's "
                         "save_pretrained folder OUT/models/<dataset>-<class>/)")
     p.add_argument("--checkpoints", default=None,
                    help="folder of the per-class training checkpoints (default OUT/checkpoints); "
-                        "rerunning a stopped class resumes from its last epoch")
+                        "rerunning a stopped class resumes from its last checkpoint")
+    p.add_argument("--checkpoint-every", type=float, default=120.0, metavar="SECONDS",
+                   help="write the checkpoint at the end of the first epoch this long after the "
+                        "last one, and of the last epoch (0: every epoch); a stopped class "
+                        "trains the epochs after its last checkpoint again, to the same weights")
     p.add_argument("--eval-every", type=int, default=0,
                    help="also log test AUROC every N epochs (analysis only, never for choosing)")
     return p
@@ -257,7 +270,7 @@ def main(dataset, argv, defaults=None, prepare=None, data_note=None):
             data, checkpoints, {**schedule, "jit_compile": jit} if jit != "auto" else schedule,
             seed=args.seed, settings=settings, model_dir=model_dir,
             calibration_fpr=recipe["calibration"]["fpr"], initialization=args.initialization,
-            callbacks=[trace] if trace else None,
+            callbacks=[trace] if trace else None, checkpoint_interval=args.checkpoint_every,
             metadata={"name": f"{dataset}-{c}", "data": data_note})
         trained.pop("metadata")
         result = {k: trained.pop(k) for k in ("auroc_llk", "auroc_rec", "auroc_ns")}

@@ -45,12 +45,14 @@ def train_one_class(
     callbacks: list[keras.callbacks.Callback] | None = None,
     verbose: int = 2,
     distribution: Any = None,
+    checkpoint_interval: float = 0.0,
 ) -> tuple["LSA", dict[str, Any]]:
     """Train LSA on ``data``'s normal images, calibrate it, evaluate it and save it.
 
     Training goes through :func:`lsa_keras.training.resumable.train_resumable`: a checkpoint
-    after every epoch in ``checkpoint_dir``, so a run stopped at any point continues from its
-    last finished epoch when called again, and more epochs extend it. The model kept is that of
+    after every epoch (or every ``checkpoint_interval`` seconds) in ``checkpoint_dir``, so a
+    run stopped at any point continues from its last checkpoint when called again, and more
+    epochs extend it. The model kept is that of
     the lowest validation loss; it is calibrated on ``x_val`` (score statistics and a threshold
     at ``calibration_fpr``), scored on ``x_test`` when the split has one, and written with
     ``save_pretrained`` to ``model_dir``.
@@ -86,6 +88,8 @@ def train_one_class(
             (:func:`lsa_keras.training.distribution.data_parallel`; see
             :func:`~lsa_keras.training.resumable.train_resumable`). With several workers each
             calibrates the model it trained and only the chief writes ``model_dir``.
+        checkpoint_interval: seconds between checkpoints (0: after every epoch; see
+            :func:`~lsa_keras.training.resumable.train_resumable`).
 
     Returns:
         ``(model, result)``: the calibrated model and a dict with ``best_epoch``,
@@ -121,7 +125,8 @@ def train_one_class(
             x, x_val, checkpoint_dir or tmp, epochs, batch_size, rate, settings, seed=seed,
             verbose=verbose, callbacks=callbacks, steps_per_epoch=steps_per_epoch,
             distribution=distribution, augmentation=schedule.get("augmentation"),
-            jit_compile=schedule.get("jit_compile", "auto"))
+            jit_compile=schedule.get("jit_compile", "auto"),
+            checkpoint_interval=checkpoint_interval)
     result = {"best_epoch": state.get("best_epoch"), "best_val_loss": state.get("best_val_loss"),
               "epochs": state["epoch"], "seconds": state.get("seconds"), "n_train": len(x),
               "n_val": len(x_val),

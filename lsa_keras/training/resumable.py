@@ -1,8 +1,9 @@
-"""Training that survives interruption: a checkpoint after every epoch, resumed on restart.
+"""Training that survives interruption: a checkpoint after every epoch (or every few minutes),
+resumed on restart.
 
 ``OUT/train_state.json`` records the epoch count, the best epoch, the settings of the run and
 the names and SHA-256 of two files: ``OUT/checkpoint-epochNNNN.keras``, the model and optimiser
-state after the last finished epoch, and ``OUT/best-epochNNNN.weights.h5``, the weights of the
+state after the last saved epoch, and ``OUT/best-epochNNNN.weights.h5``, the weights of the
 epoch with the lowest validation loss. Every file is written to a temporary name and moved into
 place, and each epoch's files get new names that only the state file, written last, makes
 current; so a run killed at any moment (even between two of these writes) resumes from a
@@ -12,6 +13,7 @@ epoch is trained again. Folders written before the names carried the epoch
 
 The batch order of epoch ``e`` depends only on the seed and ``e`` (:class:`EpochOrder`), so a
 run killed after any epoch and resumed ends with the same weights as one that never stopped.
+With a ``checkpoint_interval``, the epochs after the last checkpoint are trained again.
 A NaN or Inf loss stops training with :class:`~lsa_keras.training.callbacks.NonFiniteLossError`
 before that epoch's checkpoint is written, so the last good one stays.
 """
@@ -150,29 +152,51 @@ class EpochOrder(keras.utils.PyDataset):
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
-    """Save the model, the best weights and the run's state at the end of every epoch."""
+    """Save the best weights whenever the validation loss falls, and the model (with its
+    optimiser state) and the run's state at the end of every epoch; with ``interval`` > 0
+    seconds, only at the end of the first epoch that ends that long after the last save, and
+    of the last epoch.
 
-    def __init__(self, out_dir, state):
+    A run stopped between two saves resumes from the last one and trains the epochs after it
+    again, to the same weights (their batches depend only on the seed and the epoch).
+    """
+
+    def __init__(self, out_dir, state, interval=0.0):
         super().__init__()
         self.out_dir, self.state = out_dir, state
+        self.interval = float(interval)
         self._started = None
+        self.committed = state.get("epoch", 0)  # the last epoch whose files are on disk
+        self._saved_at = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        committed = self.state.get("epoch", 0)
         try:
-            self._save(epoch, logs or {})
+            self._record(epoch, logs or {})
+            last = epoch + 1 >= self.params.get("epochs", epoch + 1)
+            if last or time.perf_counter() - self._saved_at >= self.interval:
+                self._save(epoch)
         except (OSError, RuntimeError) as e:  # h5py raises RuntimeError for some failed flushes
-            raise _save_error(e, epoch + 1, committed, self.out_dir) from e
+            raise _save_error(e, epoch + 1, self.committed, self.out_dir) from e
 
-    def _save(self, epoch, logs):
+    def on_train_end(self, logs=None):
+        # fit stopped early without an error (a callback's stop_training): keep what it did.
+        if self.state.get("epoch", 0) > self.committed:
+            try:
+                self._save(self.state["epoch"] - 1)
+            except (OSError, RuntimeError) as e:
+                raise _save_error(e, self.state["epoch"], self.committed, self.out_dir) from e
+
+    def _record(self, epoch, logs):
         if self._started is not None:  # training seconds, summed over every resumed session
             self.state["seconds"] = round(
                 self.state.get("seconds", 0.0) + time.perf_counter() - self._started, 1)
         val = logs.get("val_loss")
         if val is not None and math.isfinite(val) and val < self.state.get("best_val_loss", math.inf):
+            # Written now: the weights change with the next step. Until the state names it,
+            # a resumed run discards it with the epochs it came from.
             name = _BEST_WEIGHTS.format(epoch + 1)
             path = os.path.join(self.out_dir, name)
             write_atomically(path, self.model.save_weights)
@@ -181,11 +205,14 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self.state["epoch"] = epoch + 1
         self.state.setdefault("history", []).append(
             {k: float(v) for k, v in logs.items() if isinstance(v, (int, float))})
+
+    def _save(self, epoch):
         name = _CHECKPOINT.format(epoch + 1)
         path = os.path.join(self.out_dir, name)
         write_atomically(path, self.model.save)
         self.state.update(checkpoint=name, checkpoint_sha256=sha256(path))
-        write_state(self.out_dir, self.state)  # the commit point of this epoch
+        write_state(self.out_dir, self.state)  # the commit point of these epochs
+        self.committed, self._saved_at = epoch + 1, time.perf_counter()
         _remove_stale_files(self.out_dir, self.state)
 
 
@@ -214,7 +241,8 @@ def _without_epochs(settings):
 
 def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning_rate,
                     settings, seed=0, verbose=1, callbacks=None, steps_per_epoch=None,
-                    distribution=None, augmentation=None, jit_compile="auto"):
+                    distribution=None, augmentation=None, jit_compile="auto",
+                    checkpoint_interval=0.0):
     """Train ``build_model()`` on ``x`` for ``epochs`` epochs, resuming a run in ``out_dir``.
 
     Args:
@@ -235,8 +263,14 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
             are never augmented.
         jit_compile: ``fit``'s XLA setting (``"auto"``: Keras' rule, XLA on a GPU and under
             JAX, not on a CPU with TensorFlow), also for a resumed run. A speed setting: on a
-            CPU, TensorFlow trains the 28x28 architectures faster with XLA and the 32x32x3 one
-            several times slower.
+            CPU, TensorFlow trains both image architectures faster with XLA, after compiling
+            the step once per batch shape.
+        checkpoint_interval: seconds. 0 writes the checkpoint and the state after every epoch;
+            more writes them at the end of the first epoch that ends this long after the last
+            write, and of the last epoch (the best weights are still written whenever the
+            validation loss falls). A run stopped in between resumes from the last write and
+            trains the epochs after it again, to the same weights. A speed setting: each write
+            of the MNIST model takes about half a second.
         distribution: data-parallel training
             (:func:`lsa_keras.training.distribution.data_parallel`): the model is built, or
             its checkpoint loaded, and trained in its scope; ``batch_size`` is the global
@@ -258,13 +292,17 @@ def train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning
         ``(model, state)``: the model with the weights of the lowest validation loss, and the
         run's state (``epoch``, ``best_epoch``, ``best_val_loss``, ``history``).
     """
+    if not checkpoint_interval >= 0:  # also NaN
+        raise ValueError(f"checkpoint_interval must be a number of seconds >= 0, got "
+                         f"{checkpoint_interval!r}.")
     multiple_of = 1
     if distribution is not None:
         out_dir, multiple_of = _distributed_run(distribution, out_dir, x, batch_size)
     with distribution.scope() if distribution is not None else contextlib.nullcontext():
         return _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size,
                                 learning_rate, settings, seed, verbose, callbacks,
-                                steps_per_epoch, multiple_of, augmentation, jit_compile)
+                                steps_per_epoch, multiple_of, augmentation, jit_compile,
+                                checkpoint_interval)
 
 
 def _distributed_run(distribution, out_dir, x, batch_size):
@@ -292,7 +330,7 @@ def _distributed_run(distribution, out_dir, x, batch_size):
 
 def _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learning_rate,
                      settings, seed, verbose, callbacks, steps_per_epoch, multiple_of,
-                     augmentation=None, jit_compile="auto"):
+                     augmentation=None, jit_compile="auto", checkpoint_interval=0.0):
     os.makedirs(out_dir, exist_ok=True)
     # A run killed before its first epoch's state was written leaves only temporaries.
     remove_orphaned_temporaries(out_dir)
@@ -356,15 +394,19 @@ def _train_resumable(build_model, x, x_val, out_dir, epochs, batch_size, learnin
         source = batches
         if keras.backend.backend() == "tensorflow" and isinstance(batches.x, np.ndarray):
             source = batches.as_dataset(batches.steps * (epochs - state["epoch"]))
+        validation = validation_input(model, x_val, batch_size, multiple_of)
+        checkpoint = EpochCheckpoint(out_dir, state, checkpoint_interval)
         try:
             model.fit(source, epochs=epochs, initial_epoch=state["epoch"],
-                      steps_per_epoch=batches.steps, shuffle=False,
-                      validation_data=validation_input(model, x_val, batch_size, multiple_of),
-                      callbacks=[EpochCheckpoint(out_dir, state), *(callbacks or [])],
+                      steps_per_epoch=batches.steps, shuffle=False, validation_data=validation,
+                      validation_batch_size=(validation_batch_size(x_val, batch_size, multiple_of)
+                                             if isinstance(validation, tuple) else None),
+                      callbacks=[checkpoint, *(callbacks or [])],
                       verbose=verbose)
         except NonFiniteLossError as e:
-            kept = (f"the checkpoint of epoch {state['epoch']} is kept in {out_dir}"
-                    if state["epoch"] else f"no epoch finished, so {out_dir} has no checkpoint")
+            kept = (f"the checkpoint of epoch {checkpoint.committed} is kept in {out_dir}"
+                    if checkpoint.committed
+                    else f"no epoch was saved, so {out_dir} has no checkpoint")
             raise NonFiniteLossError(f"{e} {kept}.") from e
     best = os.path.join(out_dir, state.get("best_weights", LEGACY_BEST_WEIGHTS))
     if "best_weights" in state and not os.path.isfile(best):
@@ -393,15 +435,14 @@ def model_input(model, images, name):
 
 
 def validation_input(model, images, batch_size, multiple_of=1):
-    """``fit``'s ``validation_data``: ``(array,)``, or ImageFiles streamed as a dataset; with
-    ``multiple_of`` m > 1, without the last ``len(images) % m`` images (JAX data-parallel
-    batches split evenly over m devices)."""
+    """``fit``'s ``validation_data``: ``(array,)`` (batched by ``fit``'s
+    ``validation_batch_size``, see :func:`validation_batch_size`), batches of an array on
+    TensorFlow, or ImageFiles streamed as a dataset of ``batch_size``; with ``multiple_of``
+    m > 1, without the last ``len(images) % m`` images (JAX data-parallel batches split evenly
+    over m devices)."""
     from lsa_keras.datasets.image_files import ImageFiles
 
-    used = len(images) // multiple_of * multiple_of
-    if used < 1:
-        raise ValueError(f"{len(images)} validation images cannot be split over {multiple_of} "
-                         "devices.")
+    used = _validation_count(images, multiple_of)
     if isinstance(images, ImageFiles):
         dataset = images.as_dataset(batch_size)
         if used < len(images):
@@ -412,4 +453,35 @@ def validation_input(model, images, batch_size, multiple_of=1):
     x_val = model_input(model, images[:used], "x_val")
     if keras.backend.backend() != "tensorflow":
         return (x_val,)
-    return array_batches(x_val, batch_size)  # Keras' own pipeline would stall every epoch
+    # Keras' own pipeline would stall every epoch.
+    return array_batches(x_val, validation_batch_size(images, batch_size, multiple_of))
+
+
+# Validation runs in inference mode, where the batch size changes only the speed: a few large
+# batches of one size make fewer calls and, under XLA, one compiled program instead of two
+# (a ragged last batch is a shape of its own). The cap keeps large inputs (video clips) at the
+# training batch size.
+VALIDATION_BATCH_BYTES = 8 * 2**20
+
+
+def validation_batch_size(images, batch_size: int, multiple_of: int = 1) -> int:
+    """The batch size validation runs at for an array of ``images`` ``(n, *image_shape)``.
+
+    At least ``batch_size``, and larger for small images: up to ``VALIDATION_BATCH_BYTES`` of
+    float32 pixels a batch, with the images split over the fewest such batches as evenly as
+    possible (MNIST's ~600 validation images are one batch). A multiple of ``multiple_of``.
+    """
+    used = _validation_count(images, multiple_of)
+    sample_bytes = 4 * math.prod(int(n) for n in images.shape[1:])
+    cap = max(int(batch_size), VALIDATION_BATCH_BYTES // max(sample_bytes, 1))
+    cap = max(cap // multiple_of, 1) * multiple_of
+    per_batch = math.ceil(used / math.ceil(used / cap))
+    return math.ceil(per_batch / multiple_of) * multiple_of
+
+
+def _validation_count(images, multiple_of):
+    used = len(images) // multiple_of * multiple_of
+    if used < 1:
+        raise ValueError(f"{len(images)} validation images cannot be split over {multiple_of} "
+                         "devices.")
+    return used

@@ -51,7 +51,10 @@ def test_the_schedules_speed_and_dtype_settings_reach_training(monkeypatch):
     with pytest.raises(Stop):
         one_class.train_one_class(data, None, schedule)
     assert seen["jit_compile"] == "auto" and built["dtype"] is None
+    assert seen["checkpoint_interval"] == 0  # a checkpoint every epoch
     with pytest.raises(Stop):
         one_class.train_one_class(data, None, {**schedule, "jit_compile": True,
-                                               "dtype_policy": "mixed_bfloat16"})
+                                               "dtype_policy": "mixed_bfloat16"},
+                                  checkpoint_interval=120)
     assert seen["jit_compile"] is True and built["dtype"] == "mixed_bfloat16"
+    assert seen["checkpoint_interval"] == 120

@@ -209,6 +209,24 @@ def test_validation_batches_are_the_converted_images_in_order():
     np.testing.assert_array_equal(got, images.astype("float32") / 255.0)
 
 
+def test_validation_batches_are_few_and_even_for_small_images():
+    from lsa_keras.training.resumable import VALIDATION_BATCH_BYTES, validation_batch_size
+
+    mnist = np.zeros((619, 28, 28, 1), "uint8")
+    assert validation_batch_size(mnist, 128) == 619  # one batch: one compiled shape under XLA
+    per_image = 4 * 32 * 32 * 3
+    cifar = np.zeros((2 * VALIDATION_BATCH_BYTES // per_image + 1, 32, 32, 3), "uint8")
+    size = validation_batch_size(cifar, 64)
+    batches = [min(size, len(cifar) - i) for i in range(0, len(cifar), size)]
+    assert len(batches) == 3 and max(batches) - min(batches) <= 2
+    assert size * per_image <= VALIDATION_BATCH_BYTES
+    clips = np.zeros((10, 16, 256, 256, 1), "uint8")  # large inputs keep the training batch
+    assert validation_batch_size(clips, 4) == 4
+    assert validation_batch_size(mnist[:11], 4, multiple_of=2) == 10
+    with pytest.raises(ValueError, match="1 validation images cannot be split over 2"):
+        validation_batch_size(mnist[:1], 4, multiple_of=2)
+
+
 def test_a_damaged_checkpoint_is_refused(runs, tmp_path):
     out = tmp_path / "run"
     shutil.copytree(runs["after_epoch_1"], out)
@@ -267,6 +285,36 @@ def test_files_of_an_epoch_whose_state_was_never_written_are_discarded(runs, tmp
         np.testing.assert_array_equal(a, b)
     assert sorted(os.listdir(out)) == sorted([STATE, state["checkpoint"], state["best_weights"],
                                               in_progress])
+
+
+class WatchState(keras.callbacks.Callback):
+    """Runs after EpochCheckpoint: the epoch the state file on disk holds at each epoch's end."""
+
+    def __init__(self, out):
+        super().__init__()
+        self.out, self.seen = out, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seen.append(json.loads((self.out / STATE).read_text())["epoch"])
+
+
+def test_a_checkpoint_interval_saves_less_often(runs, tmp_path):
+    """With checkpoint_interval, an epoch that ends sooner than that after the last save
+    writes no checkpoint or state (a stop there resumes from the last save, as
+    test_files_of_an_epoch_whose_state_was_never_written_are_discarded shows); the last epoch
+    is always saved, and no stray files stay."""
+    out = tmp_path / "run"
+    shutil.copytree(runs["after_epoch_1"], out)
+    watch = WatchState(out)
+    _, state = run(out, 3, callbacks=[watch], checkpoint_interval=3600)
+    assert watch.seen == [1, 3]  # epoch 2 was not saved
+    assert state["epoch"] == 3 and len(state["history"]) == 3
+    assert state["checkpoint"] == "checkpoint-epoch0003.keras"
+    assert state["best_epoch"] == 1 + min(range(3), key=lambda e: state["history"][e]["val_loss"])
+    assert sorted(os.listdir(out)) == sorted([STATE, state["checkpoint"], state["best_weights"]])
+    for bad in (-1, float("nan")):
+        with pytest.raises(ValueError, match="checkpoint_interval must be"):
+            run(out, 3, checkpoint_interval=bad)
 
 
 def test_a_folder_in_the_old_layout_resumes(runs, tmp_path):
