@@ -60,6 +60,14 @@ def _step_timer():
     return StepTimer()
 
 
+def jit_setting(flag, backend):
+    """compile()'s jit_compile for ``--jit-compile`` (None: the reproduction scripts' default,
+    XLA except under PyTorch, where True would mean torch.compile)."""
+    if flag is None:
+        flag = "auto" if backend == "torch" else "on"
+    return {"auto": "auto", "on": True, "off": False}[flag]
+
+
 def measure(model_name, batch, steps, repeats=3, dtype_policy="float32", jit_compile="auto"):
     """Runs inside the subprocess: samples/s of a training step and of scoring.
 
@@ -287,9 +295,10 @@ def main(argv=None):
     parser.add_argument("--dtype-policies", nargs="+", default=["float32"],
                         help="Keras dtype policies to time, e.g. float32 mixed_bfloat16 (the "
                              "peer always runs float32)")
-    parser.add_argument("--jit-compile", choices=["auto", "on", "off"], default="auto",
+    parser.add_argument("--jit-compile", choices=["auto", "on", "off"], default=None,
                         help="compile() setting of the timed models (auto: Keras' rule, no XLA "
-                             "on a CPU with TensorFlow)")
+                             "on a CPU with TensorFlow); default: as the reproduction scripts "
+                             "train, on with TensorFlow and JAX, auto with PyTorch")
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of one peer run and one run of each of ours")
     parser.add_argument("--out", default=None)
@@ -308,8 +317,7 @@ def main(argv=None):
             for backend, policy in cases:
                 ours[(backend, policy)].append(
                     run_backend(backend, model_name, args.batch, args.steps, policy,
-                                jit_compile={"auto": "auto", "on": True,
-                                             "off": False}[args.jit_compile]))
+                                jit_compile=jit_setting(args.jit_compile, backend)))
         for (backend, policy), runs in ours.items():
             row = {"model": model_name, "backend": backend, "dtype_policy": policy,
                    "batch": args.batch, **combine_rounds(runs, peer)}

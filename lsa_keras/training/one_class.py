@@ -5,6 +5,7 @@ scripts all call :func:`train_one_class` on a split from
 :func:`lsa_keras.datasets.load_one_class`.
 """
 
+import math
 import os
 import tempfile
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,7 @@ def train_one_class(
             ``novel_test`` ``(n_test,)``, ``architecture``; ``dataset``, ``normal_class`` and
             ``note`` go into the metadata.
         checkpoint_dir: folder of the run's checkpoints; ``None`` trains in a temporary folder
-            (no resuming).
+            (no resuming, so no checkpoint but the last epoch's).
         schedule: ``epochs``, ``batch_size``, ``learning_rate`` and ``schedule``
             (``"constant"`` or ``"cosine"``) of Adam, and optionally ``steps_per_epoch`` (at
             most that many batches an epoch), ``augmentation`` (``"horizontal_flip"``:
@@ -89,7 +90,8 @@ def train_one_class(
             :func:`~lsa_keras.training.resumable.train_resumable`). With several workers each
             calibrates the model it trained and only the chief writes ``model_dir``.
         checkpoint_interval: seconds between checkpoints (0: after every epoch; see
-            :func:`~lsa_keras.training.resumable.train_resumable`).
+            :func:`~lsa_keras.training.resumable.train_resumable`); unused without a
+            ``checkpoint_dir``.
 
     Returns:
         ``(model, result)``: the calibrated model and a dict with ``best_epoch``,
@@ -126,7 +128,8 @@ def train_one_class(
             verbose=verbose, callbacks=callbacks, steps_per_epoch=steps_per_epoch,
             distribution=distribution, augmentation=schedule.get("augmentation"),
             jit_compile=schedule.get("jit_compile", "auto"),
-            checkpoint_interval=checkpoint_interval)
+            # A temporary folder is never resumed: its checkpoints would be written for nothing.
+            checkpoint_interval=checkpoint_interval if checkpoint_dir else math.inf)
     result = {"best_epoch": state.get("best_epoch"), "best_val_loss": state.get("best_val_loss"),
               "epochs": state["epoch"], "seconds": state.get("seconds"), "n_train": len(x),
               "n_val": len(x_val),

@@ -91,6 +91,13 @@ def test_benchmark_ratios_are_medians_of_per_round_ratios():
         benchmark.combine_rounds(ours, peer[:2])
 
 
+def test_benchmark_trains_as_the_reproduction_scripts_do():
+    jit_setting = load_script("benchmark").jit_setting
+    assert jit_setting(None, "tensorflow") is True and jit_setting(None, "jax") is True
+    assert jit_setting(None, "torch") == "auto"  # True would be torch.compile
+    assert jit_setting("auto", "tensorflow") == "auto" and jit_setting("off", "jax") is False
+
+
 def test_benchmark_ceilings_divide_the_matmul_peak_by_the_counted_flops():
     ceilings = load_script("benchmark").ceilings
     counts = {"matmul_gflops": 100.0, "forward_flops_per_sample": 50e6,

@@ -1,6 +1,8 @@
 """train_one_class's plumbing (its whole flow is tested end to end in
 tests/examples/test_reproduction.py and tests/cli/)."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -30,7 +32,7 @@ def test_the_schedules_augmentation_reaches_training(monkeypatch, augmentation):
     assert seen["augmentation"] == augmentation
 
 
-def test_the_schedules_speed_and_dtype_settings_reach_training(monkeypatch):
+def test_the_schedules_speed_and_dtype_settings_reach_training(monkeypatch, tmp_path):
     from lsa_keras.models.lsa import LSA
 
     seen, built = {}, {}
@@ -51,10 +53,14 @@ def test_the_schedules_speed_and_dtype_settings_reach_training(monkeypatch):
     with pytest.raises(Stop):
         one_class.train_one_class(data, None, schedule)
     assert seen["jit_compile"] == "auto" and built["dtype"] is None
-    assert seen["checkpoint_interval"] == 0  # a checkpoint every epoch
+    # A temporary folder is never resumed: only the last epoch's checkpoint is written.
+    assert seen["checkpoint_interval"] == math.inf
     with pytest.raises(Stop):
-        one_class.train_one_class(data, None, {**schedule, "jit_compile": True,
-                                               "dtype_policy": "mixed_bfloat16"},
+        one_class.train_one_class(data, str(tmp_path), {**schedule, "jit_compile": True,
+                                                        "dtype_policy": "mixed_bfloat16"},
                                   checkpoint_interval=120)
     assert seen["jit_compile"] is True and built["dtype"] == "mixed_bfloat16"
     assert seen["checkpoint_interval"] == 120
+    with pytest.raises(Stop):
+        one_class.train_one_class(data, str(tmp_path), schedule)
+    assert seen["checkpoint_interval"] == 0  # by default a checkpoint every epoch

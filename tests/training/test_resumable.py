@@ -100,18 +100,34 @@ def auroc_trace():
     return TestAurocTrace(split, every=1)
 
 
+class WatchState(keras.callbacks.Callback):
+    """Runs after EpochCheckpoint: the epoch the state file on disk holds at each epoch's end
+    (None: no state file yet)."""
+
+    def __init__(self, out):
+        super().__init__()
+        self.out, self.seen = out, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        path = self.out / STATE
+        self.seen.append(json.loads(path.read_text())["epoch"] if path.exists() else None)
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """An uninterrupted 2-epoch run that traces the test AUROC every epoch, and one with the
-    same seed, without the trace, stopped after epoch 1 and resumed; both on the cosine
+    """An uninterrupted 2-epoch run that traces the test AUROC every epoch and writes one
+    checkpoint (a checkpoint interval of an hour), and one with the same seed, without the
+    trace, a checkpoint every epoch, stopped after epoch 1 and resumed; both on the cosine
     schedule."""
     root = tmp_path_factory.mktemp("resumable")
     trace = auroc_trace()
+    watch = WatchState(root / "straight")
     read = []
     getitem = EpochOrder.__getitem__
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(EpochOrder, "__getitem__", lambda self, i: read.append(i) or getitem(self, i))
-        straight, _ = run(root / "straight", 2, callbacks=[trace])
+        straight, straight_state = run(root / "straight", 2, callbacks=[trace, watch],
+                                       checkpoint_interval=3600)
     run(root / "resumed", 1)
     shutil.copytree(root / "resumed", root / "after-epoch-1")
     keras.utils.set_random_seed(999)  # a restarted process has another global random state
@@ -119,7 +135,9 @@ def runs(tmp_path_factory):
     assert state["epoch"] == 2
     # The weights as training left them (a test calibrating "straight" changes its variables).
     return {"straight": straight, "resumed": resumed, "after_epoch_1": root / "after-epoch-1",
-            "straight_weights": weights(straight), "trace": trace.trace, "read": read}
+            "straight_weights": weights(straight), "trace": trace.trace, "read": read,
+            "straight_dir": root / "straight", "straight_state": straight_state,
+            "straight_saves": watch.seen}
 
 
 def test_fit_reads_the_seeded_order_once_through(runs):
@@ -287,34 +305,21 @@ def test_files_of_an_epoch_whose_state_was_never_written_are_discarded(runs, tmp
                                               in_progress])
 
 
-class WatchState(keras.callbacks.Callback):
-    """Runs after EpochCheckpoint: the epoch the state file on disk holds at each epoch's end."""
-
-    def __init__(self, out):
-        super().__init__()
-        self.out, self.seen = out, []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seen.append(json.loads((self.out / STATE).read_text())["epoch"])
-
-
-def test_a_checkpoint_interval_saves_less_often(runs, tmp_path):
-    """With checkpoint_interval, an epoch that ends sooner than that after the last save
-    writes no checkpoint or state (a stop there resumes from the last save, as
-    test_files_of_an_epoch_whose_state_was_never_written_are_discarded shows); the last epoch
-    is always saved, and no stray files stay."""
-    out = tmp_path / "run"
-    shutil.copytree(runs["after_epoch_1"], out)
-    watch = WatchState(out)
-    _, state = run(out, 3, callbacks=[watch], checkpoint_interval=3600)
-    assert watch.seen == [1, 3]  # epoch 2 was not saved
-    assert state["epoch"] == 3 and len(state["history"]) == 3
-    assert state["checkpoint"] == "checkpoint-epoch0003.keras"
-    assert state["best_epoch"] == 1 + min(range(3), key=lambda e: state["history"][e]["val_loss"])
+def test_a_checkpoint_interval_saves_less_often(runs):
+    """The fixture's uninterrupted run had an hour between checkpoints: epoch 1 wrote no
+    checkpoint or state (a stop there resumes from the last save, as
+    test_files_of_an_epoch_whose_state_was_never_written_are_discarded shows), the last epoch
+    was saved, no stray files stayed, and it trained to the weights of the run that saved
+    every epoch (test_resumed_run_ends_with_the_weights_of_an_uninterrupted_one)."""
+    state, out = runs["straight_state"], runs["straight_dir"]
+    assert runs["straight_saves"] == [None, 2]
+    assert state["epoch"] == 2 and len(state["history"]) == 2
+    assert state["checkpoint"] == "checkpoint-epoch0002.keras"
+    assert state["best_epoch"] == 1 + min(range(2), key=lambda e: state["history"][e]["val_loss"])
     assert sorted(os.listdir(out)) == sorted([STATE, state["checkpoint"], state["best_weights"]])
     for bad in (-1, float("nan")):
         with pytest.raises(ValueError, match="checkpoint_interval must be"):
-            run(out, 3, checkpoint_interval=bad)
+            run(out, 2, checkpoint_interval=bad)
 
 
 def test_a_folder_in_the_old_layout_resumes(runs, tmp_path):
