@@ -1,10 +1,11 @@
-"""The MNIST train step under XLA at batch 128 with different ``XLA_FLAGS``, alternated: each
-round runs, per setting in the order given, a fresh process that builds the model (weight
-seed 0), compiles it with ``jit_compile=True``, times its first call (tracing and compiling
-for batch 128), a first call at batch 112 (the recipe's ragged last batch: a second program),
-then 3 rounds of 12 calls at batch 128 (median ms a step).
+"""The train step under XLA with different ``XLA_FLAGS``, alternated: each round runs, per
+setting in the order given, a fresh process that builds the model (weight seed 0), compiles
+it with ``jit_compile=True``, times its first call (tracing and compiling for the batch), a
+first call at 7/8 of the batch (a ragged last batch: a second program), then 3 rounds of 12
+calls at the batch (median ms a step). ``ARCH`` (default mnist) and ``BATCH`` (default 128)
+choose the model and batch.
 
-    python research/results/profiling-notes/xla_flags_ab.py ROUNDS LABEL="FLAGS" ...
+    [ARCH=cifar10 BATCH=64] python research/results/profiling-notes/xla_flags_ab.py ROUNDS LABEL="FLAGS" ...
 
 for instance ``base="" o2="--xla_backend_optimization_level=2"``. Set nothing else running.
 """
@@ -20,13 +21,14 @@ import numpy as np, tensorflow as tf, keras
 from lsa_keras.models import LSA
 from step_timing import median_ms
 keras.utils.set_random_seed(0)
-m = LSA.from_architecture("mnist")
+arch, batch = os.environ.get("ARCH", "mnist"), int(os.environ.get("BATCH", 128))
+m = LSA.from_architecture(arch)
 m.compile(optimizer=keras.optimizers.Adam(1e-5), jit_compile=True)
-x = np.random.RandomState(0).rand(128, 28, 28, 1).astype("float32")
+x = np.random.RandomState(0).rand(batch, *m.image_shape).astype("float32")
 batches = iter(tf.data.Dataset.from_tensors(tf.constant(x)).repeat())
 m.make_train_function()
 t = time.perf_counter(); m.train_function(batches); print("FIRST", time.perf_counter() - t)
-ragged = iter(tf.data.Dataset.from_tensors(tf.constant(x[:112])).repeat())
+ragged = iter(tf.data.Dataset.from_tensors(tf.constant(x[:batch * 7 // 8])).repeat())
 t = time.perf_counter(); m.train_function(ragged); print("RAGGED", time.perf_counter() - t)
 print("MS", median_ms(lambda: m.train_function(batches)["loss"], n=12, r=3))
 """
