@@ -322,6 +322,29 @@ def test_a_checkpoint_interval_saves_less_often(runs):
             run(out, 2, checkpoint_interval=bad)
 
 
+@pytest.mark.backend
+def test_an_early_stop_saves_the_epochs_since_the_last_checkpoint(tmp_path):
+    """fit ended by a callback (stop_training) after an epoch the interval left unsaved: the
+    end of training writes its checkpoint and state, naming the best weights."""
+    from lsa_keras.training.resumable import EpochCheckpoint
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    state = {"settings": {}, "epoch": 0}
+    checkpoint = EpochCheckpoint(str(tmp_path), state, interval=3600)
+    checkpoint.set_model(model)
+    checkpoint.set_params({"epochs": 5})
+    for epoch, val in enumerate([2.0, 1.0, 1.5]):
+        checkpoint.on_epoch_begin(epoch)
+        checkpoint.on_epoch_end(epoch, {"loss": 1.0, "val_loss": val})
+    assert not (tmp_path / STATE).exists() and checkpoint.committed == 0
+    checkpoint.on_train_end()
+    saved = json.loads((tmp_path / STATE).read_text())
+    assert saved["epoch"] == 3 and checkpoint.committed == 3 and saved["best_epoch"] == 2
+    assert sorted(os.listdir(tmp_path)) == sorted([STATE, "checkpoint-epoch0003.keras",
+                                                   "best-epoch0002.weights.h5"])
+
+
 def test_a_folder_in_the_old_layout_resumes(runs, tmp_path):
     """Folders written before the file names carried the epoch: checkpoint.keras and
     best.weights.h5, named by no state field."""
