@@ -65,11 +65,16 @@ def evaluate(model, split, batch_size=500):
     return scoring.auroc(split["novel_test"], scores)
 
 
-def default_jit_compile():
-    """``--jit-compile``'s default: "on" (XLA) with TensorFlow and JAX. A whole reproduction is
-    long enough to repay compiling the step once per batch shape, which Keras' "auto" skips on a
-    CPU with TensorFlow. PyTorch keeps "auto": there "on" is torch.compile."""
-    return "auto" if keras.backend.backend() == "torch" else "on"
+# ``--jit-compile`` -> ``compile()``'s ``jit_compile``.
+JIT_COMPILE = {"auto": "auto", "on": True, "off": False}
+
+
+def default_jit_compile(backend=None):
+    """``--jit-compile``'s default under ``backend`` (default Keras' own): "on" (XLA) with
+    TensorFlow and JAX. A whole reproduction is long enough to repay compiling the step once
+    per batch shape, which Keras' "auto" skips on a CPU with TensorFlow. PyTorch keeps "auto":
+    there "on" is torch.compile."""
+    return "auto" if (backend or keras.backend.backend()) == "torch" else "on"
 
 
 def parser(dataset, defaults):
@@ -265,7 +270,7 @@ def main(dataset, argv, defaults=None, prepare=None, data_note=None):
             settings["dtype_policy"] = args.dtype_policy
         trace = TestAurocTrace(data, args.eval_every) if args.eval_every else None
         model_dir = None if args.no_save else os.path.join(args.out, "models", f"{dataset}-{c}")
-        jit = {"auto": "auto", "on": True, "off": False}[args.jit_compile]
+        jit = JIT_COMPILE[args.jit_compile]
         _, trained = train_one_class(
             data, checkpoints, {**schedule, "jit_compile": jit} if jit != "auto" else schedule,
             seed=args.seed, settings=settings, model_dir=model_dir,

@@ -60,12 +60,13 @@ def _step_timer():
     return StepTimer()
 
 
-def jit_setting(flag, backend):
-    """compile()'s jit_compile for ``--jit-compile`` (None: the reproduction scripts' default,
-    XLA except under PyTorch, where True would mean torch.compile)."""
-    if flag is None:
-        flag = "auto" if backend == "torch" else "on"
-    return {"auto": "auto", "on": True, "off": False}[flag]
+def jit_compile_for(flag):
+    """compile()'s jit_compile for ``--jit-compile`` ``flag`` in this process's backend; None:
+    the reproduction scripts' default (``reproduction.default_jit_compile``)."""
+    import lab  # noqa: F401  (puts examples/ on sys.path)
+    from reproduction import JIT_COMPILE, default_jit_compile
+
+    return JIT_COMPILE[flag or default_jit_compile()]
 
 
 def measure(model_name, batch, steps, repeats=3, dtype_policy="float32", jit_compile="auto"):
@@ -173,15 +174,15 @@ def run_python(code, env=None):
 
 
 def run_backend(backend, model_name, batch, steps, dtype_policy="float32", repeats=1,
-                jit_compile="auto"):
+                jit_compile=None):
     # TensorFlow's pooling CPU allocator, as the lsa-keras command and the example scripts set
     # it (lsa_keras.cli): what users train with; a value in the environment wins.
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
     env.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
     code = (
-        "import json, sys; sys.path.insert(0, %r); from benchmark import measure; "
-        "print('RESULT ' + json.dumps(measure(%r, %d, %d, repeats=%d, dtype_policy=%r, "
-        "jit_compile=%r)))"
+        "import json, sys; sys.path.insert(0, %r); from benchmark import measure, "
+        "jit_compile_for; print('RESULT ' + json.dumps(measure(%r, %d, %d, repeats=%d, "
+        "dtype_policy=%r, jit_compile=jit_compile_for(%r))))"
         % (HERE, model_name, batch, steps, repeats, dtype_policy, jit_compile)
     )
     return run_python(code, env)
@@ -317,7 +318,7 @@ def main(argv=None):
             for backend, policy in cases:
                 ours[(backend, policy)].append(
                     run_backend(backend, model_name, args.batch, args.steps, policy,
-                                jit_compile=jit_setting(args.jit_compile, backend)))
+                                jit_compile=args.jit_compile))
         for (backend, policy), runs in ours.items():
             row = {"model": model_name, "backend": backend, "dtype_policy": policy,
                    "batch": args.batch, **combine_rounds(runs, peer)}

@@ -173,21 +173,24 @@ class EpochCheckpoint(keras.callbacks.Callback):
         self._started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        try:
+        with self._writing(epoch):
             self._record(epoch, logs or {})
             last = epoch + 1 >= self.params.get("epochs", epoch + 1)
             if last or time.perf_counter() - self._saved_at >= self.interval:
                 self._save(epoch)
-        except (OSError, RuntimeError) as e:  # h5py raises RuntimeError for some failed flushes
-            raise _save_error(e, epoch + 1, self.committed, self.out_dir) from e
 
     def on_train_end(self, logs=None):
         # fit stopped early without an error (a callback's stop_training): keep what it did.
         if self.state.get("epoch", 0) > self.committed:
-            try:
+            with self._writing(self.state["epoch"] - 1):
                 self._save(self.state["epoch"] - 1)
-            except (OSError, RuntimeError) as e:
-                raise _save_error(e, self.state["epoch"], self.committed, self.out_dir) from e
+
+    @contextlib.contextmanager
+    def _writing(self, epoch):
+        try:
+            yield
+        except (OSError, RuntimeError) as e:  # h5py raises RuntimeError for some failed flushes
+            raise _save_error(e, epoch + 1, self.committed, self.out_dir) from e
 
     def _record(self, epoch, logs):
         if self._started is not None:  # training seconds, summed over every resumed session

@@ -151,5 +151,7 @@ def test_initialization_flag_is_recorded_in_the_schedule():
     # A whole reproduction trains with XLA unless PyTorch runs it (where "on" is torch.compile).
     expected = "auto" if keras.backend.backend() == "torch" else "on"
     assert p.parse_args(base).jit_compile == expected
+    assert [reproduction.default_jit_compile(b) for b in ("tensorflow", "jax", "torch")] == [
+        "on", "on", "auto"]
     with pytest.raises(SystemExit):
         p.parse_args(base + ["--jit-compile", "yes"])
