@@ -26,6 +26,9 @@ def main(argv=None):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--jit-compile", action="store_true", help="train with XLA")
     args = p.parse_args(argv)
+    # As the reproduction scripts do, before TensorFlow is imported: without TensorFlow's
+    # pooling allocator a step here took 285 ms where the reproduction's took ~257.
+    os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 
     import keras
 

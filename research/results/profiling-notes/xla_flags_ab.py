@@ -35,13 +35,19 @@ print("MS", median_ms(lambda: m.train_function(batches)["loss"], n=12, r=3))
 
 
 def main(rounds, settings):
+    run(rounds, [(label, {"XLA_FLAGS": flags}) for label, flags in settings])
+
+
+def run(rounds, settings):
+    """``settings``: ``(label, environment variables)`` pairs, each run in turn per round."""
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(os.path.dirname(os.path.dirname(here)))
     got = {label: {"FIRST": [], "RAGGED": [], "MS": []} for label, _ in settings}
     for _ in range(rounds):
-        for label, flags in settings:
-            env = dict(os.environ, PYTHONPATH=root, TF_CPP_MIN_LOG_LEVEL="3", XLA_FLAGS=flags,
+        for label, variables in settings:
+            env = dict(os.environ, PYTHONPATH=root, TF_CPP_MIN_LOG_LEVEL="3",
                        TF_CPU_ALLOCATOR_USE_BFC="true", KERAS_BACKEND="tensorflow")
+            env.update(variables)
             out = subprocess.run([sys.executable, "-c", CODE % {"here": here}], env=env,
                                  cwd=root, capture_output=True, text=True, check=True).stdout
             for line in out.splitlines():
