@@ -5,7 +5,8 @@ instead of ``XLA_FLAGS``. ``ARCH`` and ``BATCH`` as there.
 
     python research/results/profiling-notes/env_ab.py ROUNDS LABEL="NAME=VALUE;NAME=VALUE" ...
 
-for instance ``base="" thp="GLIBC_TUNABLES=glibc.malloc.hugetlb=1"``. Set nothing else running.
+for instance ``base="" thp="GLIBC_TUNABLES=glibc.malloc.hugetlb=1"``; ``CPUS=0`` runs the
+process on the first core alone (``taskset -c 0``). Set nothing else running.
 """
 import sys
 

@@ -39,7 +39,8 @@ def main(rounds, settings):
 
 
 def run(rounds, settings):
-    """``settings``: ``(label, environment variables)`` pairs, each run in turn per round."""
+    """``settings``: ``(label, environment variables)`` pairs, each run in turn per round. A
+    variable ``CPUS`` is not passed on: the process runs under ``taskset -c CPUS``."""
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(os.path.dirname(os.path.dirname(here)))
     got = {label: {"FIRST": [], "RAGGED": [], "MS": []} for label, _ in settings}
@@ -48,7 +49,9 @@ def run(rounds, settings):
             env = dict(os.environ, PYTHONPATH=root, TF_CPP_MIN_LOG_LEVEL="3",
                        TF_CPU_ALLOCATOR_USE_BFC="true", KERAS_BACKEND="tensorflow")
             env.update(variables)
-            out = subprocess.run([sys.executable, "-c", CODE % {"here": here}], env=env,
+            cpus = env.pop("CPUS", None)
+            prefix = ["taskset", "-c", cpus] if cpus else []
+            out = subprocess.run([*prefix, sys.executable, "-c", CODE % {"here": here}], env=env,
                                  cwd=root, capture_output=True, text=True, check=True).stdout
             for line in out.splitlines():
                 key, _, value = line.partition(" ")
