@@ -1,12 +1,12 @@
-"""Why a step inside ``fit`` is slower than the same train function called in a loop. The
+"""Does a step inside ``fit`` cost more than the same train function called in a loop? The
 MNIST model at batch 128 under XLA with the recipe's optimiser (Adam, cosine decay from
 1e-4), one process, the reproduction's feed (``EpochOrder.as_dataset``, real class-8
 images), alternated rounds, ms a step: (loop) the compiled train function called 41 times,
-(fit) ``fit`` over one epoch of 41 steps without validation, verbose 0 and no callbacks of
-our own, (fit+hooks) the same with a callback that has batch hooks (as ``epoch_parts.py``'s
-timer does), (fit+val) with the reproduction's validation data too, (fit+val+save) and a
-``.keras`` save after the epoch, (fit+ragged) on the whole epoch's 41 batches, the last one
-ragged. Each fit variant counts its steps' time only (first step's start to last step's end).
+(fit) ``fit`` over one epoch of 41 steps without validation, verbose 0, with only a callback
+whose batch hooks time the steps (as ``epoch_parts.py``'s timer does), (fit+val) with the
+reproduction's validation data too, (fit+val+save) and a ``.keras`` save after the epoch,
+(fit+ragged) on the whole epoch's 41 batches, the last one ragged. Each fit variant counts
+its steps' time only (first step's start to last step's end).
 
     PYTHONPATH=. python research/results/profiling-notes/fit_step_gap.py [--rounds 3] [--data-dir ../shared/datasets]
 """
@@ -24,7 +24,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--data-dir", default="../shared/datasets")
-    p.add_argument("--variants", nargs="+", default=["loop", "fit", "fit+val", "fit+val+save", "fit+ragged"])
+    p.add_argument("--variants", nargs="+",
+                   default=["loop", "fit", "fit+val", "fit+val+save", "fit+ragged"])
     args = p.parse_args(argv)
     os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 
@@ -44,7 +45,6 @@ def main(argv=None):
     x = model_input(model, data["x_train"], "x")
     order = EpochOrder(x, 128, 0)
     full = order.as_dataset(10**6).filter(lambda b: tf.shape(b)[0] == 128)
-
     ragged = order.as_dataset(10**6)
     val = validation_input(model, data["x_val"], 128)
     marks = {}
@@ -74,7 +74,7 @@ def main(argv=None):
                   callbacks=[Hooks(), *callbacks], **kwargs)
         return marks["last"] - marks["first"]
 
-    variants = {"loop": loop, "fit": fit, "fit+hooks": fit,
+    variants = {"loop": loop, "fit": fit,
                 "fit+val": lambda: fit(validation_data=val),
                 "fit+val+save": lambda: fit([Save()], validation_data=val),
                 "fit+ragged": lambda: fit(data=ragged)}

@@ -3,12 +3,10 @@ XLA, one process, one compiled train function, alternated rounds of 12 steps eac
 batch of uniform random pixels, (b) one batch of real MNIST class-8 training images, both
 already in a tensor, (c) the reproduction's feed (``EpochOrder.as_dataset``, real images in
 each epoch's order), (d) the same batches with only the indices from Python and the images
-gathered in the tf.data graph (``tf.gather`` from one tensor of the class's images). Also the process's CPU seconds per wall second in each.
+gathered in the tf.data graph (``tf.gather`` from one tensor of the class's images). Also
+the process's CPU seconds per wall second in each.
 
     PYTHONPATH=. python research/results/profiling-notes/step_data_ab.py [--rounds 4] [--data-dir ../shared/datasets]
-
-``FTZ=1`` in the environment sets the x86 MXCSR's flush-to-zero and denormals-are-zero bits
-in every thread of the process's pools first (a ctypes call per thread; see the code).
 """
 
 import argparse
