@@ -151,18 +151,25 @@ def _graph_flops(graph):
     return total
 
 
-def matmul_peak(n=2048, repeats=10):
-    """float32 GFLOP/s of an n x n x n matmul with TensorFlow on this machine."""
+def matmul_peak(n=2048, repeats=10, trials=3):
+    """float32 GFLOP/s of an n x n x n matmul with TensorFlow on this machine.
+
+    The best of `trials` timings: a peak is a maximum, and one timing that a brief stall
+    lands in can read half the rate (108 against 205-211 GFLOP/s, once, on the AVX-512
+    EPYC), which would halve the printed ceiling and the targets derived from it."""
     import tensorflow as tf
 
     a = tf.random.uniform((n, n))
     b = tf.random.uniform((n, n))
     tf.matmul(a, b).numpy()
-    start = time.perf_counter()
-    for _ in range(repeats):
-        c = tf.matmul(a, b)
-    c.numpy()
-    return round(2 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9, 1)
+    best = 0.0
+    for _ in range(trials):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            c = tf.matmul(a, b)
+        c.numpy()
+        best = max(best, 2 * n ** 3 * repeats / (time.perf_counter() - start) / 1e9)
+    return round(best, 1)
 
 
 def run_python(code, env=None):
