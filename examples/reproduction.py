@@ -69,12 +69,25 @@ def evaluate(model, split, batch_size=500):
 JIT_COMPILE = {"auto": "auto", "on": True, "off": False}
 
 
-def default_jit_compile(backend=None):
-    """``--jit-compile``'s default under ``backend`` (default Keras' own): "on" (XLA) with
-    TensorFlow and JAX. A whole reproduction is long enough to repay compiling the step once
-    per batch shape, which Keras' "auto" skips on a CPU with TensorFlow. PyTorch keeps "auto":
-    there "on" is torch.compile."""
-    return "auto" if (backend or keras.backend.backend()) == "torch" else "on"
+def default_jit_compile(backend=None, simd=None):
+    """``--jit-compile``'s default under ``backend`` (default Keras' own) on a CPU whose vector
+    extensions are ``simd`` (default this machine's, ``machine.describe()["simd"]``).
+
+    "on" (XLA) with JAX, and with TensorFlow on a CPU without AVX-512: a whole reproduction
+    repays compiling the step once per batch shape, and there XLA's code beats TensorFlow's
+    kernels. With TensorFlow on an AVX-512 CPU it is "auto" (Keras' rule: XLA on a GPU, not on
+    a CPU), because TensorFlow's oneDNN kernels use the 512-bit units and XLA's CPU code does
+    not, so its step is the slower one there (docs/guides/performance.md). PyTorch keeps
+    "auto": there "on" is torch.compile.
+    """
+    backend = backend or keras.backend.backend()
+    if backend == "torch":
+        return "auto"
+    if backend == "tensorflow":
+        simd = machine.describe()["simd"] if simd is None else simd
+        if "avx512f" in simd:
+            return "auto"
+    return "on"
 
 
 def parser(dataset, defaults):
@@ -104,11 +117,13 @@ def parser(dataset, defaults):
                         "units: AMX, AVX512_BF16, GPUs)")
     p.add_argument("--jit-compile", choices=["auto", "on", "off"],
                    default=defaults.get("jit_compile", default_jit_compile()),
-                   help="train with XLA (on; the default with TensorFlow and JAX), without "
-                        "(off), or by Keras' rule (auto: the default with PyTorch, where on "
-                        "would mean torch.compile; no XLA on a CPU with TensorFlow). A speed "
-                        "setting, recorded per class, not in the schedule: on a CPU, TensorFlow "
-                        "trains both image models faster with XLA (docs/guides/performance.md)")
+                   help="train with XLA (on), without (off), or by Keras' rule (auto: XLA on "
+                        "a GPU, not on a CPU with TensorFlow; with PyTorch on would mean "
+                        "torch.compile). Default: on with JAX, and with TensorFlow on a CPU "
+                        "without AVX-512; auto otherwise. A speed setting, recorded per class, "
+                        "not in the schedule: on an AVX2 CPU TensorFlow trains both image models "
+                        "faster with XLA, on an AVX-512 CPU without it "
+                        "(docs/guides/performance.md)")
     p.add_argument("--no-save", action="store_true",
                    help="do not keep the trained models (default: the calibrated model's "
                         "save_pretrained folder OUT/models/<dataset>-<class>/)")

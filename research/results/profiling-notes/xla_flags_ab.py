@@ -3,7 +3,7 @@ setting in the order given, a fresh process that builds the model (weight seed 0
 it with ``jit_compile=True``, times its first call (tracing and compiling for the batch), a
 first call at 7/8 of the batch (a ragged last batch: a second program), then 3 rounds of 12
 calls at the batch (median ms a step). ``ARCH`` (default mnist) and ``BATCH`` (default 128)
-choose the model and batch.
+choose the model and batch; ``JIT=0`` compiles without XLA (with ``env_ab.py``, a setting).
 
     [ARCH=cifar10 BATCH=64] python research/results/profiling-notes/xla_flags_ab.py ROUNDS LABEL="FLAGS" ...
 
@@ -23,7 +23,7 @@ from step_timing import median_ms
 keras.utils.set_random_seed(0)
 arch, batch = os.environ.get("ARCH", "mnist"), int(os.environ.get("BATCH", 128))
 m = LSA.from_architecture(arch)
-m.compile(optimizer=keras.optimizers.Adam(1e-5), jit_compile=True)
+m.compile(optimizer=keras.optimizers.Adam(1e-5), jit_compile=os.environ.get("JIT", "1") == "1")
 x = np.random.RandomState(0).rand(batch, *m.image_shape).astype("float32")
 batches = iter(tf.data.Dataset.from_tensors(tf.constant(x)).repeat())
 m.make_train_function()
