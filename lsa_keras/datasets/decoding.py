@@ -7,8 +7,10 @@ in an array loader and in a streaming input pipeline.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import threading
 
 import numpy as np
 
@@ -17,6 +19,30 @@ import numpy as np
 # is 8192 x 8192 (a 24-megapixel photo has 6000 x 4000).
 MAX_IMAGE_PIXELS = 2**26
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+_STRICT_LOADING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _truncated_images_refused():
+    """Pillow refuses truncated files for as long as this lasts.
+
+    ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES`` is one process-wide switch, and other libraries
+    turn it on for good (TensorFlow Datasets does when it encodes an image): Pillow then
+    fills the missing part of a truncated file with grey and raises nothing. While it is on,
+    decoding runs one image at a time with it off, so that a cut file is still an error.
+    """
+    from PIL import ImageFile
+
+    if not ImageFile.LOAD_TRUNCATED_IMAGES:
+        yield
+        return
+    with _STRICT_LOADING:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def check_image_size(image_size) -> tuple[int, int] | None:
@@ -91,20 +117,21 @@ def decode_image(data: bytes, name: str, channels: int | None = None,
 
     channels, image_size = check_channels(channels), check_image_size(image_size)
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise _too_many_pixels(name, f"{height} x {width}")
-            if image.format == "PNG":
-                # Pillow decodes a PNG cut short after its pixel data without complaint:
-                # verify() checks every chunk's CRC, and a whole file ends with the IEND chunk
-                # (always the same 12 bytes, its CRC included).
-                image.verify()
-                if _PNG_END not in bytes(data[-64:]):
-                    raise OSError("truncated: no IEND chunk at the end")
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            pixels = _pixels(image, channels)
+        with _truncated_images_refused():
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise _too_many_pixels(name, f"{height} x {width}")
+                if image.format == "PNG":
+                    # Pillow decodes a PNG cut short after its pixel data without complaint:
+                    # verify() checks every chunk's CRC, and a whole file ends with the IEND chunk
+                    # (always the same 12 bytes, its CRC included).
+                    image.verify()
+                    if _PNG_END not in bytes(data[-64:]):
+                        raise OSError("truncated: no IEND chunk at the end")
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                pixels = _pixels(image, channels)
     except Image.DecompressionBombError as e:
         # Pillow's own, larger limit refuses the file as it opens; its message has the count.
         count = re.search(r"\((\d+) pixels\)", str(e))

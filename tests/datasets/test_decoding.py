@@ -64,3 +64,17 @@ def test_unreadable_and_mismatched_images_are_named():
         == (2, 4, 4, 1)
     with pytest.raises(ValueError, match="No images"):
         decode_images([], [])
+
+
+def test_truncated_files_are_refused_when_another_library_lets_pillow_load_them(monkeypatch):
+    from PIL import ImageFile
+
+    # TensorFlow Datasets turns this process-wide switch on for good when it encodes an image.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    gray = np.random.RandomState(0).randint(0, 256, (16, 16), dtype=np.uint8)
+    for fmt in ("JPEG", "PNG", "BMP", "TIFF"):
+        data = encode(gray, fmt)
+        with pytest.raises(ValueError, match=f"cut.{fmt} is not a readable image"):
+            decode_image(data[: len(data) - 40], f"cut.{fmt}")
+        assert decode_image(data, f"whole.{fmt}").shape == (16, 16, 1)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as the other library set it
