@@ -15,6 +15,8 @@ import csv
 import os
 import sys
 
+from lsa_keras.utils.tensorflow_settings import choose_tensorflow_settings
+
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 NO_MODEL = """\
@@ -36,13 +38,6 @@ def parse(argv):
                    help="MNIST sample images to score when no images are given (default 20)")
     p.add_argument("--out", default=None, help="also write the scores to this CSV file")
     return p.parse_args(argv)
-
-
-def use_pooling_allocator():
-    """TensorFlow's pooling CPU allocator trains and scores faster on some CPUs; it must be
-    chosen before TensorFlow starts, and a value the user set wins."""
-    os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def image_files(paths):
@@ -78,7 +73,7 @@ def read_images(files, image_shape):
 
 def main(argv=None):
     args = parse(argv)
-    use_pooling_allocator()
+    choose_tensorflow_settings()  # before TensorFlow loads
     import lsa_keras
 
     try:

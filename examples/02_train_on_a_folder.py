@@ -18,6 +18,8 @@ import argparse
 import os
 import sys
 
+from lsa_keras.utils.tensorflow_settings import choose_tensorflow_settings
+
 
 def parse(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -43,13 +45,6 @@ def parse(argv):
     return p.parse_args(argv)
 
 
-def use_pooling_allocator():
-    """TensorFlow's pooling CPU allocator trains faster on some CPUs; it must be chosen before
-    TensorFlow starts, and a value the user set wins."""
-    os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
 def write_demo_folder(root, n, seed=0, size=48):
     """``root/disc/*.png`` and ``root/square/*.png``: one bright shape on a noisy background."""
     import numpy as np
@@ -73,7 +68,7 @@ def write_demo_folder(root, n, seed=0, size=48):
 
 def main(argv=None):
     args = parse(argv)
-    use_pooling_allocator()
+    choose_tensorflow_settings()  # before TensorFlow loads
     import keras
     import numpy as np
 

@@ -20,6 +20,8 @@ import argparse
 import os
 import sys
 
+from lsa_keras.utils.tensorflow_settings import choose_tensorflow_settings
+
 
 def parse(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -44,16 +46,9 @@ def parse(argv):
     return p.parse_args(argv)
 
 
-def use_pooling_allocator():
-    """TensorFlow's pooling CPU allocator trains faster on some CPUs; it must be chosen before
-    TensorFlow starts, and a value the user set wins."""
-    os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
 def main(argv=None):
     args = parse(argv)
-    use_pooling_allocator()
+    choose_tensorflow_settings()  # before TensorFlow loads
     import keras
     import matplotlib
 

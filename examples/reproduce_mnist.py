@@ -10,13 +10,12 @@ checkpoint is the epoch with the lowest validation loss. Results are merged into
 separate invocations. ``examples/results/`` holds the tables it produced.
 """
 
-import os
 import sys
 
-# Set before TensorFlow loads: its pooling CPU allocator reuses freed buffers (the default
-# returns large ones to the system, and every training step faults their pages in again).
-os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from lsa_keras.utils.tensorflow_settings import choose_tensorflow_settings
+
+# Before TensorFlow loads (lsa_keras.utils.tensorflow_settings says what and why).
+choose_tensorflow_settings()
 
 if __name__ == "__main__":
     from reproduction import main  # examples/reproduction.py, next to this script

@@ -69,23 +69,26 @@ def evaluate(model, split, batch_size=500):
 JIT_COMPILE = {"auto": "auto", "on": True, "off": False}
 
 
-def default_jit_compile(backend=None, simd=None):
+def default_jit_compile(backend=None, simd=None, onednn=None):
     """``--jit-compile``'s default under ``backend`` (default Keras' own) on a CPU whose vector
-    extensions are ``simd`` (default this machine's, ``machine.describe()["simd"]``).
+    extensions are ``simd`` (default this machine's, ``machine.describe()["simd"]``), with
+    TensorFlow's oneDNN kernels on or off (``onednn``, default: whether
+    ``TF_ENABLE_ONEDNN_OPTS`` turns them on; the scripts turn them off unless it is set).
 
-    "on" (XLA) with JAX, and with TensorFlow on a CPU without AVX-512: a whole reproduction
-    repays compiling the step once per batch shape, and there XLA's code beats TensorFlow's
-    kernels. With TensorFlow on an AVX-512 CPU it is "auto" (Keras' rule: XLA on a GPU, not on
-    a CPU), because TensorFlow's oneDNN kernels use the 512-bit units and XLA's CPU code does
-    not, so its step is the slower one there (docs/guides/performance.md). PyTorch keeps
-    "auto": there "on" is torch.compile.
+    "on" (XLA) with JAX and TensorFlow: a whole reproduction repays compiling the step once per
+    batch shape, and XLA's code beats TensorFlow's own (Eigen) kernels. With TensorFlow's
+    oneDNN kernels on, on an AVX-512 CPU, it is "auto" (Keras' rule: XLA on a GPU, not on a
+    CPU): oneDNN uses the 512-bit units and XLA's CPU code does not, so there XLA's step is the
+    slower one (docs/guides/performance.md). PyTorch keeps "auto": there "on" is torch.compile.
     """
     backend = backend or keras.backend.backend()
     if backend == "torch":
         return "auto"
     if backend == "tensorflow":
+        if onednn is None:
+            onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").lower() in ("1", "true")
         simd = machine.describe()["simd"] if simd is None else simd
-        if "avx512f" in simd:
+        if onednn and "avx512f" in simd:
             return "auto"
     return "on"
 

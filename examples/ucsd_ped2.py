@@ -41,9 +41,10 @@ import platform
 import sys
 import time
 
-# Set before TensorFlow loads: its pooling CPU allocator reuses freed buffers.
-os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from lsa_keras.utils.tensorflow_settings import choose_tensorflow_settings
+
+# Before TensorFlow loads (lsa_keras.utils.tensorflow_settings says what and why).
+choose_tensorflow_settings()
 
 PAPER = {"llk": 0.933, "rec": 0.909, "ns": 0.954}  # supplement Table 2, real UCSD Ped2
 PAPER_DREYEVE = {"llk": 0.917, "rec": 0.863, "ns": 0.926}  # supplement Table 2, real DR(eye)VE

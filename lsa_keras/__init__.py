@@ -1,9 +1,11 @@
 """lsa_keras: Latent Space Autoregression for novelty detection (Abati et al., CVPR 2019).
 
 Importing lsa_keras changes nothing in the process environment, and imports Keras (and its
-backend) only when a name below is first used. On CPUs, TensorFlow trains faster with its
-pooling allocator: export ``TF_CPU_ALLOCATOR_USE_BFC=true`` before TensorFlow is imported (the
-``lsa-keras`` command and the example scripts set it for themselves).
+backend) only when a name below is first used. The ``lsa-keras`` command and the example
+scripts choose TensorFlow's settings before it starts (its pooling CPU allocator, its oneDNN
+kernels off); a program of your own calls
+:func:`lsa_keras.utils.tensorflow_settings.choose_tensorflow_settings` before importing Keras
+to do the same.
 """
 
 import importlib

@@ -31,6 +31,8 @@ import subprocess
 import sys
 import time
 
+from lsa_keras.utils.tensorflow_settings import SETTINGS
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TORCH_REFERENCE = os.path.join(HERE, "..", "..", "shared", "bench", "torch_reference.py")
 
@@ -182,10 +184,9 @@ def run_python(code, env=None):
 
 def run_backend(backend, model_name, batch, steps, dtype_policy="float32", repeats=1,
                 jit_compile=None):
-    # TensorFlow's pooling CPU allocator, as the lsa-keras command and the example scripts set
-    # it (lsa_keras.cli): what users train with; a value in the environment wins.
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2")
-    env.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
+    # TensorFlow's settings as the lsa-keras command and the example scripts choose them
+    # (lsa_keras.utils.tensorflow_settings): what users train with; the environment's win.
+    env = {**SETTINGS, **os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
     code = (
         "import json, sys; sys.path.insert(0, %r); from benchmark import measure, "
         "jit_compile_for; print('RESULT ' + json.dumps(measure(%r, %d, %d, repeats=%d, "
@@ -196,7 +197,7 @@ def run_backend(backend, model_name, batch, steps, dtype_policy="float32", repea
 
 
 def run_tensorflow_counts(model_name):
-    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="2")
+    env = {**SETTINGS, **os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "2"}
     code = (
         "import json, sys; sys.path.insert(0, %r); from benchmark import forward_flops, "
         "matmul_peak; print('RESULT ' + json.dumps({**forward_flops(%r), "

@@ -30,8 +30,9 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from lsa_keras.utils.tensorflow_settings import choose_tensorflow_settings
+
+choose_tensorflow_settings()  # as the lsa-keras command does
 
 
 def du(folder):

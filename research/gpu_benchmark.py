@@ -51,11 +51,12 @@ import subprocess
 import sys
 import time
 
+from lsa_keras.utils.tensorflow_settings import choose_tensorflow_settings
+
 # Before TensorFlow or JAX start: take GPU memory as needed, not all of it up front.
 os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
 os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
-os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+choose_tensorflow_settings()  # as the lsa-keras command does
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)

@@ -13,13 +13,13 @@ one of ``examples/reproduce_mnist.py`` run with the same flags.
 """
 
 import io
-import os
 import sys
 
 import numpy as np
 
-os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from lsa_keras.utils.tensorflow_settings import choose_tensorflow_settings
+
+choose_tensorflow_settings()  # as the lsa-keras command does
 
 
 def reencode(images, quality):

@@ -1,6 +1,10 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# As the lsa-keras command and the example scripts run TensorFlow (its oneDNN kernels off:
+# lsa_keras.utils.tensorflow_settings), set before any test module imports it. The allocator
+# setting stays TensorFlow's own here: the reliability suite measures memory growth.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402

@@ -14,11 +14,10 @@ import os
 import re
 import sys
 
-# Set before TensorFlow loads (it reads them once). The pooling (BFC) CPU allocator keeps freed
-# buffers for reuse, where the default one returns large buffers to the system and every
-# training step faults their pages in again; a user's own setting wins.
-os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from lsa_keras.utils.tensorflow_settings import choose_tensorflow_settings
+
+# Before TensorFlow loads (it reads them once); a user's own setting wins.
+choose_tensorflow_settings()
 
 from lsa_keras.cli import _native_log  # noqa: E402 (after the environment it must not touch)
 

@@ -124,7 +124,7 @@ def test_zoo_build_through_the_entry_point(reproduced_mnist, tmp_path):
     assert entry["schedule"]["epochs"] == 2
 
 
-def test_initialization_flag_is_recorded_in_the_schedule():
+def test_initialization_flag_is_recorded_in_the_schedule(monkeypatch):
     defaults = {"epochs": 2, "batch_size": 9, "learning_rate": 1e-4, "schedule": "constant"}
     p = reproduction.parser("mnist", defaults)
     base = ["--out", "x"]
@@ -148,13 +148,18 @@ def test_initialization_flag_is_recorded_in_the_schedule():
     assert bf16["dtype_policy"] == "mixed_bfloat16"
     assert "jit_compile" not in reproduction.schedule_of(p.parse_args(base + ["--jit-compile", "on"]))
     # A whole reproduction trains with XLA where XLA's step is the faster one: with JAX, and
-    # with TensorFlow on a CPU without AVX-512; PyTorch keeps Keras' rule ("on" would mean
-    # torch.compile).
+    # with TensorFlow unless its oneDNN kernels are on (the user's choice) on an AVX-512 CPU;
+    # PyTorch keeps Keras' rule ("on" would mean torch.compile).
     assert p.parse_args(base).jit_compile == reproduction.default_jit_compile()
     avx2, avx512 = ["avx2", "fma"], ["avx2", "fma", "avx512f"]
-    assert [reproduction.default_jit_compile(b, avx2) for b in ("tensorflow", "jax", "torch")] == [
-        "on", "on", "auto"]
-    assert [reproduction.default_jit_compile(b, avx512) for b in ("tensorflow", "jax", "torch")] == [
-        "auto", "on", "auto"]
+    for simd, onednn in [(avx2, False), (avx2, True), (avx512, False)]:
+        assert [reproduction.default_jit_compile(b, simd, onednn)
+                for b in ("tensorflow", "jax", "torch")] == ["on", "on", "auto"]
+    assert [reproduction.default_jit_compile(b, avx512, onednn=True)
+            for b in ("tensorflow", "jax", "torch")] == ["auto", "on", "auto"]
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
+    assert reproduction.default_jit_compile("tensorflow", avx512) == "auto"
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    assert reproduction.default_jit_compile("tensorflow", avx512) == "on"
     with pytest.raises(SystemExit):
         p.parse_args(base + ["--jit-compile", "yes"])
