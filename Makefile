@@ -33,7 +33,9 @@ demo: $(STAMP)
 # (TensorFlow stage 7m51s in a clean-clone CI run, 16m40s in one process before). PyTorch
 # stays in one process, whose exit skips the native teardown that once crashed (conftest.py).
 # Files go out longest first (tests/conftest.py's SLOWEST_FIRST), not by number of tests.
-PARALLEL := -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder
+# A worker that crashes ends the run at once: pytest-xdist's loadfile scheduling waited for
+# ever after restarting one, and CI saw only its time limit.
+PARALLEL := -n auto --maxprocesses 4 --dist loadfile --no-loadscope-reorder --max-worker-restart=0
 # The slowest tests of each stage are listed at its end, to keep the suite within its budget.
 DURATIONS := --durations=10
 test: test-tensorflow test-backends
