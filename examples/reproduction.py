@@ -122,11 +122,10 @@ def parser(dataset, defaults):
                    default=defaults.get("jit_compile", default_jit_compile()),
                    help="train with XLA (on), without (off), or by Keras' rule (auto: XLA on "
                         "a GPU, not on a CPU with TensorFlow; with PyTorch on would mean "
-                        "torch.compile). Default: on with JAX, and with TensorFlow on a CPU "
-                        "without AVX-512; auto otherwise. A speed setting, recorded per class, "
-                        "not in the schedule: on an AVX2 CPU TensorFlow trains both image models "
-                        "faster with XLA, on an AVX-512 CPU without it "
-                        "(docs/guides/performance.md)")
+                        "torch.compile). Default: on with JAX and TensorFlow, auto with PyTorch "
+                        "and with TensorFlow's oneDNN kernels turned on (TF_ENABLE_ONEDNN_OPTS=1) "
+                        "on an AVX-512 CPU, where they beat XLA's code. A speed setting, recorded "
+                        "per class, not in the schedule (docs/guides/performance.md)")
     p.add_argument("--no-save", action="store_true",
                    help="do not keep the trained models (default: the calibrated model's "
                         "save_pretrained folder OUT/models/<dataset>-<class>/)")
