@@ -126,6 +126,26 @@ def test_benchmark_targets_fall_to_85_percent_of_a_ceiling_below_them():
     assert targets("cifar10", row) == {} and targets("mnist", {}) == {}
 
 
+def test_benchmark_kernel_bound_rule_falls_to_85_percent_of_a_bound_below_the_target():
+    rule = load_script("benchmark").kernel_bound_targets
+    row = {"score_ratio": 1.5, "scorer_kernel_bound": {"ratio": 1.6}}
+    assert rule("mnist", row) == {"score": {"target": 1.36, "ratio": 1.5, "bound_ratio": 1.6,
+                                            "met": True}}  # 0.85 x 1.6
+    above = {**row, "scorer_kernel_bound": {"ratio": 2.5}}
+    assert rule("mnist", above)["score"]["target"] == 2.0 and not rule("mnist", above)["score"]["met"]
+    assert rule("mnist", {"score_ratio": 1.5}) == {} and rule("cifar10", row) == {}
+
+
+def test_benchmark_kernel_bound_times_the_scorers_first_kernels():
+    bound = load_script("benchmark").scorer_kernel_bound("mnist", batch=8, calls=3, limit=3)
+    assert [op["type"] for op in bound["ops"]] == ["Conv2D"] * 3
+    # The first convolution of the encoder: 3x3 from 1 to 32 channels, stride 2, 14x14 out.
+    first = bound["ops"][0]
+    assert first["shapes"][1] == [3, 3, 1, 32] and first["flop"] == 2 * 8 * 14 * 14 * 32 * 9
+    assert all(op["ms"] > 0 for op in bound["ops"])
+    assert bound["ms_per_batch"] == pytest.approx(sum(op["ms"] for op in bound["ops"]), abs=0.02)
+
+
 def test_table_comparison_counts_classes_below_the_paper_and_applies_the_mean_rule():
     compare = load_script("compare_tables").compare
     paper = [0.9] * 10
