@@ -245,6 +245,28 @@ def array_batches(x, batch_size: int):
     return without_autotuning(tf.data.Dataset.from_tensor_slices(x).batch(int(batch_size)))
 
 
+def training_batches(x, batch_size: int, shuffle: bool = True):
+    """The array ``x`` as a ``tf.data.Dataset`` of training batches of ``batch_size``, without
+    autotuning (:func:`without_autotuning`); the last batch may be smaller.
+
+    With ``shuffle``, each iteration (each epoch of ``fit``) draws a new order, seeded by
+    TensorFlow's global seed (``keras.utils.set_random_seed``): the same sequence of orders in
+    every run with the same seed. Keras' pipeline for arrays on TensorFlow draws the same
+    order in every epoch once a global seed is set. Without ``shuffle``, the array's order.
+    The images are held once, as a tensor, and each batch is gathered from them.
+    """
+    import tensorflow as tf
+
+    n, batch_size = len(x), int(batch_size)
+    indices = tf.data.Dataset.range(n)
+    if shuffle:
+        indices = indices.shuffle(n, reshuffle_each_iteration=True)
+    images = tf.data.Dataset.from_tensors(tf.convert_to_tensor(x)).repeat()
+    batches = tf.data.Dataset.zip(indices.batch(batch_size), images).map(
+        lambda index, all_images: tf.gather(all_images, index))
+    return without_autotuning(batches.prefetch(1))
+
+
 def input_error_in(error: BaseException) -> InputError | None:
     """The :class:`InputError` behind ``error``, an error raised while ``fit`` read its input:
     the error itself or one it was raised from, or, once tf.data has turned it into a message

@@ -165,6 +165,8 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
 
         Array inputs ``(n, *image_shape)`` may be uint8 in [0, 255] or float in [0, 1]; they
         are checked (shape, range, NaN/Inf) and default to batches of 256 (supplement Table 1).
+        With ``shuffle=True`` (the default) each epoch sees the images in a new order, the
+        same sequence of orders for the same ``keras.utils.set_random_seed``.
         A ``tf.data.Dataset``, ``keras.utils.PyDataset`` or generator of batches (images, or
         tuples whose first element is the images), as ``x`` or as ``validation_data``, gets the
         same conversion and checks batch by batch as training reads it; a bad batch stops
@@ -200,6 +202,9 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
         elif validation_data is not None:
             validation_data = fit_input.checked_source(validation_data, self.image_shape,
                                                        "validation_data")
+        if keras.backend.backend() == "tensorflow":
+            x, batch_size, validation_data = _unstalled_arrays(x, batch_size, validation_data,
+                                                               kwargs)
         callbacks = list(callbacks or [])
         if not any(isinstance(c, StopOnNonFiniteLoss) for c in callbacks):
             callbacks.insert(0, StopOnNonFiniteLoss())  # before any checkpoint callback
@@ -513,3 +518,31 @@ def _check_fit_counts(**kwargs):
             f"fit's epochs ({epochs}) must be greater than initial_epoch ({initial}): epochs is "
             "the number of the last epoch to train, counted from the first, so "
             f"fit(epochs={initial + 1}, initial_epoch={initial}) trains one more.")
+
+
+def _unstalled_arrays(x, batch_size, validation_data, kwargs):
+    """``(x, batch_size, validation_data)`` for ``fit`` on TensorFlow, arrays turned into
+    datasets without tf.data's autotuning where Keras' own options allow it (popped from
+    ``kwargs``).
+
+    Keras' autotuned pipeline for arrays stalls ``fit`` for up to a second after its last
+    batch and each validation pass, and with a global seed it shuffles every epoch into the
+    same order; :func:`~lsa_keras.utils.fit_input.training_batches` does neither. Arrays with
+    options that only Keras' pipeline implements (``validation_split``, ``sample_weight``,
+    ``class_weight``, ``steps_per_epoch``, ``shuffle="batch"``) keep it.
+    """
+    if _is_array(x) and not any(kwargs.get(k) is not None for k in _ARRAY_ONLY_OPTIONS) and (
+            kwargs.get("shuffle", True) in (True, False)):
+        x = fit_input.training_batches(x, batch_size, shuffle=bool(kwargs.pop("shuffle", True)))
+        batch_size, array_batch_size = None, batch_size
+    else:
+        array_batch_size = batch_size
+    if isinstance(validation_data, tuple) and len(validation_data) in (1, 2) and _is_array(
+            validation_data[0]):  # (images,) or (images, targets that LSA ignores)
+        size = kwargs.pop("validation_batch_size", None) or array_batch_size or 32  # Keras' default
+        validation_data = fit_input.array_batches(validation_data[0], size)
+    return x, batch_size, validation_data
+
+
+# fit() options Keras only implements on its own pipeline for arrays.
+_ARRAY_ONLY_OPTIONS = ("validation_split", "sample_weight", "class_weight", "steps_per_epoch")

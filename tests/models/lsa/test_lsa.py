@@ -63,6 +63,27 @@ def test_fit_changes_every_part(fitted):
     assert moved == {"encoder", "decoder", "estimator"}
 
 
+def test_fit_shuffles_each_epoch_into_a_new_order_that_the_seed_repeats():
+    # With a learning rate of 0 the weights stay put, so the loss logged after an epoch's first
+    # batch tells which images that batch held (batch normalisation uses the batch's own
+    # statistics in training).
+    x = mnist_like(32)
+
+    def first_batch_losses(seed):
+        keras.utils.set_random_seed(seed)
+        model = tiny_lsa()
+        model.compile(optimizer=keras.optimizers.SGD(0.0))
+        firsts = []
+        record = keras.callbacks.LambdaCallback(
+            on_train_batch_end=lambda batch, logs: batch or firsts.append(float(logs["loss"])))
+        model.fit(x, batch_size=8, epochs=4, verbose=0, callbacks=[record])
+        return firsts
+
+    losses = first_batch_losses(1)
+    assert len(losses) == 4 and len({round(v, 4) for v in losses}) == 4
+    assert first_batch_losses(1) == losses
+
+
 def test_save_and_load_round_trip(fitted, tmp_path):
     model = fitted[0]
     x = mnist_like(5, 2)
