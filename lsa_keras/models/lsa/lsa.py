@@ -534,6 +534,7 @@ def _unstalled_arrays(x, batch_size, validation_data, kwargs):
     if _is_array(x) and not any(kwargs.get(k) is not None for k in _ARRAY_ONLY_OPTIONS) and (
             kwargs.get("shuffle", True) in (True, False)):
         x = fit_input.training_batches(x, batch_size, shuffle=bool(kwargs.pop("shuffle", True)))
+        kwargs["shuffle"] = False  # the dataset shuffles; Keras warns that it would not
         batch_size, array_batch_size = None, batch_size
     else:
         array_batch_size = batch_size

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import warnings
 
 import keras
 import numpy as np
@@ -76,7 +77,10 @@ def test_fit_shuffles_each_epoch_into_a_new_order_that_the_seed_repeats():
         firsts = []
         record = keras.callbacks.LambdaCallback(
             on_train_batch_end=lambda batch, logs: batch or firsts.append(float(logs["loss"])))
-        model.fit(x, batch_size=8, epochs=4, verbose=0, callbacks=[record])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(x, batch_size=8, epochs=4, verbose=0, callbacks=[record])
+        assert not [w for w in caught if "shuffle" in str(w.message)]
         return firsts
 
     losses = first_batch_losses(1)
