@@ -8,6 +8,9 @@ Keras reads it: uint8 batches are divided by 255, float batches must be finite a
 and every batch must have the model's image shape. A bad batch stops ``fit`` or ``predict``
 with :class:`InputError`, a ``ValueError`` that names the input, the batch and the problem
 (:func:`input_error_in` recovers it from the errors tf.data and Keras wrap it in).
+
+On TensorFlow, checked arrays are fed as plain tf.data batches without autotuning
+(:func:`training_batches` for ``fit``, :func:`array_batches` for validation and scoring).
 """
 
 from __future__ import annotations
