@@ -191,6 +191,9 @@ class LSA(OwnObjectiveCompile, JointLossTrainer, keras.Model):
             if batch_size is None:
                 batch_size = DEFAULT_BATCH_SIZE
         else:
+            if fit_input.is_tf_dataset(x):
+                # Keras shuffles no tf.data.Dataset, but warns on its own default of True.
+                kwargs.setdefault("shuffle", False)
             x = fit_input.checked_source(x, self.image_shape, "x")
         if _is_array(validation_data):  # Keras takes a bare array as (x,)
             validation_data = (validation_data,)

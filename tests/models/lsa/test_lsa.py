@@ -178,14 +178,19 @@ def test_fit_checks_and_converts_every_batch_of_a_dataset():
 
 
 _FIT_ON_TF_DATA = """
+import warnings
 import numpy as np
 import tensorflow as tf
 from tests.test_case import mnist_like, tiny_lsa
 
 model = tiny_lsa()
 dataset = tf.data.Dataset.from_tensor_slices(mnist_like(12)).batch(4)
-history = model.fit(dataset, epochs=1, verbose=0)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    history = model.fit(dataset, epochs=1, verbose=0)
 assert np.isfinite(history.history["loss"][0]), history.history
+# Keras' default shuffle=True means nothing for a tf.data.Dataset; no warning says it does.
+assert not [w for w in caught if "shuffle" in str(w.message)], [str(w.message) for w in caught]
 """
 # PyTorch's check that scoring streams tf.data (test_lsa_scorer's tf.data tests run under
 # TensorFlow and JAX): the array's scores and statistics, in the same batches.
