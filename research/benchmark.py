@@ -126,19 +126,21 @@ def forward_flops(model_name):
     model = LSA.from_architecture(model_name)
     spec = tf.TensorSpec((1, *model.image_shape), tf.float32)
     train = tf.function(lambda x: per_sample_losses(x, model(x, training=True)))
-    counts = _graph_flops(train.get_concrete_function(spec).graph)
+    counts = _graph_flops(train.get_concrete_function(spec).graph.get_operations())
     scorer = scoring.scorer(model)
-    score = _graph_flops(tf.function(lambda x: scorer(x, training=False)).get_concrete_function(spec).graph)
+    score = _graph_flops(tf.function(lambda x: scorer(x, training=False)).get_concrete_function(spec)
+                         .graph.get_operations())
     return {"forward_flops_per_sample": int(sum(counts.values())), "by_op": counts,
             "scoring_flops_per_sample": int(sum(score.values())), "scoring_by_op": score}
 
 
-def _graph_flops(graph):
+def _graph_flops(ops):
+    """FLOPs of the matmuls and convolutions among ``ops``, by op type."""
     import numpy as np
 
     shape = lambda t: [int(d) for d in t.shape]  # noqa: E731
     total = {}
-    for op in graph.get_operations():
+    for op in ops:
         if op.type == "MatMul":
             a, b = shape(op.inputs[0]), shape(op.inputs[1])
             m, k = (a[1], a[0]) if op.get_attr("transpose_a") else (a[0], a[1])
@@ -198,7 +200,7 @@ def scorer_kernel_bound(model_name, batch=256, calls=31, limit=None):
     ops = []
     kernels = [op for op in graph.get_operations() if op.type in _KERNEL_INPUTS]
     for op in kernels[:limit]:
-        flop = sum(_graph_flops_of([op]).values())
+        flop = sum(_graph_flops([op]).values())
         attrs = {name: op.get_attr(name) for name in _KERNEL_ATTRS[op.type]}
         shapes = [tuple(int(d) for d in t.shape) for t in op.inputs]
         if op.type == "Conv2DBackpropInput":
@@ -219,13 +221,6 @@ def scorer_kernel_bound(model_name, batch=256, calls=31, limit=None):
         ops.append({"type": op.type, "shapes": [list(s) for s in shapes], "flop": flop,
                     "ms": round(ms, 4), "gflops": round(flop / ms / 1e6, 1)})
     return {"ops": ops, "ms_per_batch": round(sum(o["ms"] for o in ops), 2)}
-
-
-def _graph_flops_of(ops):
-    class _Ops:
-        def get_operations(self):
-            return ops
-    return _graph_flops(_Ops())
 
 
 def matmul_peak(n=2048, repeats=10, trials=3):

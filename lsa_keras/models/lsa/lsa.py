@@ -534,17 +534,15 @@ def _unstalled_arrays(x, batch_size, validation_data, kwargs):
     options that only Keras' pipeline implements (``validation_split``, ``sample_weight``,
     ``class_weight``, ``steps_per_epoch``, ``shuffle="batch"``) keep it.
     """
-    if _is_array(x) and not any(kwargs.get(k) is not None for k in _ARRAY_ONLY_OPTIONS) and (
-            kwargs.get("shuffle", True) in (True, False)):
-        x = fit_input.training_batches(x, batch_size, shuffle=bool(kwargs.pop("shuffle", True)))
-        kwargs["shuffle"] = False  # the dataset shuffles; Keras warns that it would not
-        batch_size, array_batch_size = None, batch_size
-    else:
-        array_batch_size = batch_size
     if isinstance(validation_data, tuple) and len(validation_data) in (1, 2) and _is_array(
             validation_data[0]):  # (images,) or (images, targets that LSA ignores)
-        size = kwargs.pop("validation_batch_size", None) or array_batch_size or 32  # Keras' default
+        size = kwargs.pop("validation_batch_size", None) or batch_size or 32  # Keras' default
         validation_data = fit_input.array_batches(validation_data[0], size)
+    shuffle = kwargs.get("shuffle", True)
+    if _is_array(x) and shuffle in (True, False) and not any(
+            kwargs.get(k) is not None for k in _ARRAY_ONLY_OPTIONS):
+        x, batch_size = fit_input.training_batches(x, batch_size, shuffle=bool(shuffle)), None
+        kwargs["shuffle"] = False  # the dataset shuffles; Keras would warn that it does not
     return x, batch_size, validation_data
 
 
