@@ -2,7 +2,7 @@
 against four convolutions with each phase's exact taps (3x3, 3x2, 2x3, 2x2), batch 256,
 medians of 30 alternated calls reduced to a sum:
 
-    python examples/results/profiling-notes/subpixel_phases.py
+    python research/results/profiling-notes/subpixel_phases.py
 """
 import time, numpy as np, tensorflow as tf
 from lsa_keras.layers.folding import subpixel_upsampling
