@@ -58,9 +58,9 @@ def forms(b, rng):
     for name, f in (("slabs", slab_form), ("recursion", recursive_form)):
         for jit in (False, True):
             g = tf.function(f, jit_compile=jit)
-            error = float(np.abs(g(x).numpy() - expected).max())
-            print(f"b={b} {name}{', XLA' if jit else ''}: largest difference to numpy {error:.1e}")
-            fns[f"b={b} {name}{', XLA' if jit else ''}"] = lambda g=g: g(x)
+            label = f"b={b} {name}{', XLA' if jit else ''}"
+            print(f"{label}: largest difference to numpy {np.abs(g(x).numpy() - expected).max():.1e}")
+            fns[label] = lambda g=g: g(x)
     return fns
 
 

@@ -4,8 +4,15 @@ medians of 30 alternated calls reduced to a sum:
 
     python research/results/profiling-notes/subpixel_phases.py
 """
-import time, numpy as np, tensorflow as tf
-from lsa_keras.layers.folding import subpixel_upsampling
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+from lsa_keras.utils.tensorflow_settings import choose_tensorflow_settings  # noqa: E402
+
+choose_tensorflow_settings()
+import time, numpy as np, tensorflow as tf  # noqa: E401,E402
+from lsa_keras.layers.folding import subpixel_upsampling  # noqa: E402
 def four_phase(x, kernel):  # kernel (5,5,co,ci) transposed-conv layout
     taps = ((4, 2, 0), (3, 1))  # phase 0: offsets -1,0,1 ; phase 1: offsets 0,1
     p = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
